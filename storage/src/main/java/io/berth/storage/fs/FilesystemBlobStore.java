@@ -1,0 +1,277 @@
+package io.berth.storage.fs;
+
+import io.berth.storage.BlobContent;
+import io.berth.storage.BlobNotFoundException;
+import io.berth.storage.BlobStat;
+import io.berth.storage.BlobStore;
+import io.berth.storage.BlobStoreType;
+import io.berth.storage.Digest;
+import io.berth.storage.DigestAlgorithm;
+import io.berth.storage.DigestMismatchException;
+import io.berth.storage.HashingCopy;
+import io.berth.storage.StorageConfig;
+import io.berth.storage.StorageException;
+import io.berth.storage.UploadNotFoundException;
+import io.berth.storage.UploadState;
+import io.berth.storage.digest.ResumableDigest;
+import io.berth.storage.layout.BlobLayout;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Stores blobs as files under a root directory, in the {@link BlobLayout}. Uploads are staged in a
+ * file of their own and renamed into place once verified, so a reader sees a whole blob or none.
+ */
+@Singleton
+@BlobStoreType(StorageConfig.Type.FILESYSTEM)
+public class FilesystemBlobStore implements BlobStore {
+
+    private final Path root;
+    private final boolean fsync;
+
+    @Inject
+    public FilesystemBlobStore(StorageConfig config) {
+        this(config.filesystem().root(), config.filesystem().fsync());
+    }
+
+    /** Creates a store under {@code root}, creating the directory if needed. */
+    public FilesystemBlobStore(Path root, boolean fsync) {
+        this.root = root.toAbsolutePath().normalize();
+        this.fsync = fsync;
+        try {
+            Files.createDirectories(this.root.resolve(BlobLayout.blobsRoot()));
+            Files.createDirectories(this.root.resolve(BlobLayout.VERSION).resolve("uploads"));
+        } catch (IOException e) {
+            throw new StorageException("cannot create the blob directory " + this.root + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "filesystem:" + root + (fsync ? " (fsync)" : "");
+    }
+
+    @Override
+    public Optional<BlobStat> stat(Digest digest) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(blobPath(digest), BasicFileAttributes.class);
+            return Optional.of(new BlobStat(digest, attributes.size(), attributes.lastModifiedTime().toInstant()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StorageException("cannot read " + digest + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public BlobContent open(Digest digest, long offset, long length) {
+        Path path = blobPath(digest);
+        if (!Files.isRegularFile(path)) {
+            throw new BlobNotFoundException(digest);
+        }
+        return new BlobContent.FileRegion(path, offset, length);
+    }
+
+    @Override
+    public UploadState beginUpload(UUID id, DigestAlgorithm algorithm) {
+        Path data = uploadData(id);
+        try {
+            Files.createDirectories(data.getParent());
+            Files.createFile(data);
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalStateException("upload " + id + " already exists", e);
+        } catch (IOException e) {
+            throw new StorageException("cannot stage upload " + id + ": " + e.getMessage(), e);
+        }
+        return new UploadState(id, 0, algorithm, ResumableDigest.start(algorithm).exportState(), null);
+    }
+
+    @Override
+    public UploadState append(UploadState state, InputStream data) {
+        Path path = uploadData(state.id());
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ResumableDigest digest = resumeDigest(state, channel);
+            // Bytes past the recorded size come from an append that failed part-way: drop them.
+            channel.truncate(state.size());
+            channel.position(state.size());
+            long written = HashingCopy.copy(data, digest, (bytes, length) -> writeFully(channel, bytes, length));
+            if (fsync) {
+                channel.force(false);
+            }
+            return new UploadState(state.id(), state.size() + written, state.algorithm(), digest.exportState(), null);
+        } catch (NoSuchFileException e) {
+            throw new UploadNotFoundException(state.id());
+        } catch (IOException e) {
+            throw new StorageException("cannot write upload " + state.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public BlobStat commit(UploadState state, Digest expected) {
+        Path staged = uploadData(state.id());
+        Digest actual;
+        try (FileChannel channel = FileChannel.open(staged, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+            channel.truncate(state.size());
+            actual = expected.algorithm() == state.algorithm()
+                    ? resumeDigest(state, channel).finish()
+                    : hash(channel, expected.algorithm(), state.size()).finish();
+            if (actual.equals(expected) && fsync) {
+                channel.force(true);
+            }
+        } catch (NoSuchFileException e) {
+            throw new UploadNotFoundException(state.id());
+        } catch (IOException e) {
+            throw new StorageException("cannot read upload " + state.id() + ": " + e.getMessage(), e);
+        }
+        if (!actual.equals(expected)) {
+            cancel(state.id());
+            throw new DigestMismatchException(expected, actual);
+        }
+        Path target = blobPath(expected);
+        try {
+            if (Files.exists(target)) {
+                // The same content is already stored; the copy just received is redundant.
+                cancel(state.id());
+            } else {
+                Files.createDirectories(target.getParent());
+                Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+                deleteUploadDirectory(state.id());
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot move " + expected + " into place: " + e.getMessage(), e);
+        }
+        return stat(expected).orElseThrow(() -> new StorageException(expected + " vanished after its commit", null));
+    }
+
+    @Override
+    public void cancel(UUID id) {
+        try {
+            Files.deleteIfExists(uploadData(id));
+            deleteUploadDirectory(id);
+        } catch (IOException e) {
+            throw new StorageException("cannot remove upload " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long preferredChunkLength() {
+        return 0;
+    }
+
+    @Override
+    public boolean delete(Digest digest) {
+        try {
+            return Files.deleteIfExists(blobPath(digest));
+        } catch (IOException e) {
+            throw new StorageException("cannot delete " + digest + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void walk(Consumer<BlobStat> visitor) {
+        Path blobs = root.resolve(BlobLayout.blobsRoot());
+        for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
+            Path algorithmRoot = blobs.resolve(algorithm.id());
+            if (!Files.isDirectory(algorithmRoot)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(algorithmRoot, 2)) {
+                files.filter(path -> path.getNameCount() - algorithmRoot.getNameCount() == 2)
+                        .forEach(path -> toDigest(algorithm, path)
+                                .flatMap(this::stat)
+                                .ifPresent(visitor));
+            } catch (IOException | UncheckedIOException e) {
+                throw new StorageException("cannot list " + algorithmRoot + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void checkHealth() {
+        Path probe = root.resolve(BlobLayout.VERSION).resolve("uploads").resolve(".health-" + UUID.randomUUID());
+        try {
+            Files.write(probe, new byte[] {1});
+            if (Files.readAllBytes(probe).length != 1) {
+                throw new StorageException("the probe file under " + root + " reads back wrong", null);
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot write under " + root + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException ignored) {
+                // The write already failed, which is what the caller learns.
+            }
+        }
+    }
+
+    private Path blobPath(Digest digest) {
+        return root.resolve(BlobLayout.blob(digest));
+    }
+
+    private Path uploadData(UUID id) {
+        return root.resolve(BlobLayout.uploadData(id));
+    }
+
+    private void deleteUploadDirectory(UUID id) throws IOException {
+        try {
+            Files.deleteIfExists(root.resolve(BlobLayout.uploadDirectory(id)));
+        } catch (DirectoryNotEmptyException e) {
+            // Another request staged into the same upload concurrently; leave it to that one.
+        }
+    }
+
+    /** Restores the running hash of {@code state}, or hashes the staged bytes again if it cannot. */
+    private static ResumableDigest resumeDigest(UploadState state, FileChannel channel) throws IOException {
+        Optional<ResumableDigest> resumed = ResumableDigest.resume(state.algorithm(), state.hashState());
+        return resumed.isPresent() ? resumed.get() : hash(channel, state.algorithm(), state.size());
+    }
+
+    private static ResumableDigest hash(FileChannel channel, DigestAlgorithm algorithm, long size) throws IOException {
+        ResumableDigest digest = ResumableDigest.start(algorithm);
+        ByteBuffer buffer = ByteBuffer.allocate(HashingCopy.BATCH);
+        long position = 0;
+        while (position < size) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), size - position));
+            int read = channel.read(buffer, position);
+            if (read < 0) {
+                throw new IOException("staged data is shorter than the recorded " + size + " bytes");
+            }
+            digest.update(buffer.array(), 0, read);
+            position += read;
+        }
+        return digest;
+    }
+
+    private static void writeFully(FileChannel channel, byte[] bytes, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes, 0, length);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    private static Optional<Digest> toDigest(DigestAlgorithm algorithm, Path file) {
+        try {
+            return Optional.of(new Digest(algorithm, file.getFileName().toString()));
+        } catch (IllegalArgumentException notABlob) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/**
+ * Where a store keeps what: one pure function from a blob or an upload to a key, shared by every
+ * store. Keys are relative, '/'-separated, and carry the layout's version, so a future layout can
+ * live beside this one.
+ *
+ * <pre>
+ * &lt;root&gt;/
+ * └── v1/
+ *     ├── blobs/
+ *     │   └── &lt;algorithm&gt;/             sha256 or sha512
+ *     │       └── &lt;first 2 hex&gt;/         fans out the directory (256 entries)
+ *     │           └── &lt;hex&gt;             the blob's bytes, written once, never changed
+ *     └── uploads/
+ *         └── &lt;upload uuid&gt;/
+ *             └── data                   bytes received so far, moved to blobs/ on commit
+ * </pre>
+ *
+ * <p>Which repository may read which blob, and which manifest refers to it, is metadata in
+ * PostgreSQL, not a file here (CNCF distribution keeps it as {@code link} files).
+ */
+package io.berth.storage.layout;
