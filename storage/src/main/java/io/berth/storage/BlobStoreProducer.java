@@ -1,6 +1,8 @@
 package io.berth.storage;
 
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -19,5 +21,10 @@ public class BlobStoreProducer {
         BlobStore store = implementations.select(new BlobStoreType.Literal(config.type())).get();
         LOG.infof("Blobs are stored in %s", store.describe());
         return store;
+    }
+
+    /** Creates the store at start-up and checks it, so a bad root or bucket fails the start, not the first push. */
+    void checkAtStartup(@Observes StartupEvent event, BlobStore store) {
+        store.checkHealth();
     }
 }

@@ -1,0 +1,161 @@
+package io.berth.metadata.repository;
+
+import io.berth.metadata.entity.ManifestEntity;
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.Query;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Manifests, the blobs and children they reference, and the referrers of a subject. */
+@ApplicationScoped
+public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity, Long> {
+
+    private static final String WITH_CONTENT = "m.digest, m.media_type, m.size, m.content, m.subject_digest";
+    private static final String WITHOUT_CONTENT = "m.digest, m.media_type, m.size, null, m.subject_digest";
+
+    /** Finds a manifest of the named repository by digest; the bytes are read only if asked for. */
+    public Optional<StoredManifest> findByDigest(String repositoryName, String digest, boolean withContent) {
+        return first(getEntityManager()
+                .createNativeQuery("select " + (withContent ? WITH_CONTENT : WITHOUT_CONTENT) + """
+                         from repository r join manifest m on m.repository_id = r.id
+                        where r.name = ?1 and m.digest = ?2""")
+                .setParameter(1, repositoryName)
+                .setParameter(2, digest));
+    }
+
+    /** Finds the manifest a tag of the named repository points at; the bytes are read only if asked for. */
+    public Optional<StoredManifest> findByTag(String repositoryName, String tag, boolean withContent) {
+        return first(getEntityManager()
+                .createNativeQuery("select " + (withContent ? WITH_CONTENT : WITHOUT_CONTENT) + """
+                         from repository r
+                         join tag t on t.repository_id = r.id
+                         join manifest m on m.id = t.manifest_id
+                        where r.name = ?1 and t.name = ?2""")
+                .setParameter(1, repositoryName)
+                .setParameter(2, tag));
+    }
+
+    private static Optional<StoredManifest> first(Query query) {
+        List<?> rows = query.getResultList();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        Object[] row = (Object[]) rows.get(0);
+        return Optional.of(new StoredManifest((String) row[0], (String) row[1], ((Number) row[2]).longValue(),
+                (byte[]) row[3], (String) row[4]));
+    }
+
+    /** Returns the id of a manifest in a repository, or empty. */
+    public Optional<Long> findId(long repositoryId, String digest) {
+        return getEntityManager()
+                .createQuery("select m.id from ManifestEntity m where m.repositoryId = :repository and m.digest = :digest",
+                        Long.class)
+                .setParameter("repository", repositoryId)
+                .setParameter("digest", digest)
+                .getResultStream()
+                .findFirst();
+    }
+
+    /** Returns those of {@code digests} that are not manifests of the repository. */
+    @SuppressWarnings("unchecked")
+    public Set<String> findMissing(long repositoryId, Collection<String> digests) {
+        Set<String> missing = new HashSet<>(digests);
+        if (missing.isEmpty()) {
+            return missing;
+        }
+        List<String> present = getEntityManager()
+                .createNativeQuery("""
+                        select digest from manifest
+                        where repository_id = ?1 and digest = any(cast(?2 as varchar[]))""")
+                .setParameter(1, repositoryId)
+                .setParameter(2, missing.toArray(String[]::new))
+                .getResultList();
+        present.forEach(missing::remove);
+        return missing;
+    }
+
+    /**
+     * Stores a manifest and its references and returns its id. Pushing the same manifest again only
+     * refreshes its last-referenced time: equal digests mean equal bytes.
+     */
+    public long save(NewManifest manifest) {
+        Number id = (Number) getEntityManager()
+                .createNativeQuery("""
+                        insert into manifest (repository_id, digest, media_type, artifact_type, size, content,
+                                              config_digest, subject_digest, annotations)
+                        values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                        on conflict (repository_id, digest) do update set last_referenced_at = now()
+                        returning id""")
+                .setParameter(1, manifest.repositoryId())
+                .setParameter(2, manifest.digest())
+                .setParameter(3, manifest.mediaType())
+                .setParameter(4, manifest.artifactType())
+                .setParameter(5, (long) manifest.content().length)
+                .setParameter(6, manifest.content())
+                .setParameter(7, manifest.configDigest())
+                .setParameter(8, manifest.subjectDigest())
+                .setParameter(9, manifest.annotations())
+                .getSingleResult();
+        long manifestId = id.longValue();
+        if (!manifest.blobDigests().isEmpty()) {
+            getEntityManager()
+                    .createNativeQuery("""
+                            insert into manifest_blob (manifest_id, blob_digest)
+                            select ?1, unnest(cast(?2 as varchar[]))
+                            on conflict do nothing""")
+                    .setParameter(1, manifestId)
+                    .setParameter(2, manifest.blobDigests().toArray(String[]::new))
+                    .executeUpdate();
+            getEntityManager()
+                    .createNativeQuery("update blob set last_referenced_at = now() where digest = any(cast(?1 as varchar[]))")
+                    .setParameter(1, manifest.blobDigests().toArray(String[]::new))
+                    .executeUpdate();
+        }
+        if (!manifest.childDigests().isEmpty()) {
+            getEntityManager()
+                    .createNativeQuery("""
+                            insert into manifest_child (manifest_id, child_digest)
+                            select ?1, unnest(cast(?2 as varchar[]))
+                            on conflict do nothing""")
+                    .setParameter(1, manifestId)
+                    .setParameter(2, manifest.childDigests().toArray(String[]::new))
+                    .executeUpdate();
+        }
+        return manifestId;
+    }
+
+    /** Deletes a manifest, and with it every tag that points at it; returns false if there was none. */
+    public boolean delete(long repositoryId, String digest) {
+        return getEntityManager()
+                .createNativeQuery("delete from manifest where repository_id = ?1 and digest = ?2")
+                .setParameter(1, repositoryId)
+                .setParameter(2, digest)
+                .executeUpdate() > 0;
+    }
+
+    /**
+     * Lists the manifests of a repository whose subject is {@code subjectDigest}, optionally only those
+     * of one artifact type, ordered by digest.
+     */
+    @SuppressWarnings("unchecked")
+    public List<ReferrerRow> findReferrers(long repositoryId, String subjectDigest, Optional<String> artifactType) {
+        List<Object[]> rows = getEntityManager()
+                .createNativeQuery("""
+                        select digest, media_type, size, artifact_type, annotations from manifest
+                        where repository_id = ?1 and subject_digest = ?2
+                          and (cast(?3 as varchar) is null or artifact_type = cast(?3 as varchar))
+                        order by digest""")
+                .setParameter(1, repositoryId)
+                .setParameter(2, subjectDigest)
+                .setParameter(3, artifactType.orElse(null))
+                .getResultList();
+        return rows.stream()
+                .map(row -> new ReferrerRow((String) row[0], (String) row[1], ((Number) row[2]).longValue(),
+                        (String) row[3], (String) row[4]))
+                .toList();
+    }
+}

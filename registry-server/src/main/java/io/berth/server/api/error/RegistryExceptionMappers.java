@@ -1,0 +1,127 @@
+package io.berth.server.api.error;
+
+import io.berth.metadata.repository.UploadBusyException;
+import io.berth.server.domain.ByteRange;
+import io.berth.storage.BlobNotFoundException;
+import io.berth.storage.DigestMismatchException;
+import io.berth.storage.InvalidDigestException;
+import io.berth.storage.StorageException;
+import io.berth.storage.UploadInterruptedException;
+import io.berth.storage.UploadNotFoundException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.sql.SQLTransientConnectionException;
+import java.util.UUID;
+import org.hibernate.exception.JDBCConnectionException;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The one place where failures become HTTP answers in the distribution spec's error format. Domain
+ * errors keep their code; storage and database outages become a 503 with a retry hint; anything
+ * unexpected is logged with an incident id and answered without internals.
+ */
+public class RegistryExceptionMappers {
+
+    private static final Logger LOG = Logger.getLogger(RegistryExceptionMappers.class);
+
+    /** Seconds a client should wait before retrying after an outage of storage or database. */
+    private static final String RETRY_AFTER_SECONDS = "5";
+
+    @ServerExceptionMapper
+    public Response registry(RegistryException e) {
+        Response.ResponseBuilder response = Response.status(e.status())
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(ErrorResponse.of(e));
+        e.headers().forEach(response::header);
+        return response.build();
+    }
+
+    @ServerExceptionMapper
+    public Response invalidDigest(InvalidDigestException e) {
+        return registry(new RegistryException(OciErrorCode.DIGEST_INVALID, e.getMessage()).withDetail("digest", e.value()));
+    }
+
+    @ServerExceptionMapper
+    public Response digestMismatch(DigestMismatchException e) {
+        return registry(new RegistryException(OciErrorCode.DIGEST_INVALID, e.getMessage() + "; nothing was stored")
+                .withDetail("digest", e.expected().toString())
+                .withDetail("actual", e.actual().toString()));
+    }
+
+    @ServerExceptionMapper
+    public Response blobMissingFromStore(BlobNotFoundException e) {
+        LOG.warnf("Metadata lists %s but the blob store does not hold it", e.digest());
+        return registry(new RegistryException(OciErrorCode.BLOB_UNKNOWN, e.getMessage())
+                .withDetail("digest", e.digest().toString()));
+    }
+
+    @ServerExceptionMapper
+    public Response uploadGone(UploadNotFoundException e) {
+        return registry(new RegistryException(OciErrorCode.BLOB_UPLOAD_UNKNOWN, e.getMessage() + "; start a new upload"));
+    }
+
+    @ServerExceptionMapper
+    public Response uploadInterrupted(UploadInterruptedException e) {
+        LOG.debugf("Upload stream ended early: %s", e.getMessage());
+        return registry(new RegistryException(OciErrorCode.BLOB_UPLOAD_INVALID,
+                e.getMessage() + "; the chunk was not recorded, resend it"));
+    }
+
+    @ServerExceptionMapper
+    public Response uploadBusy(UploadBusyException e) {
+        return registry(new RegistryException(OciErrorCode.RANGE_INVALID,
+                e.getMessage() + "; chunks of one upload must be sent one after the other"));
+    }
+
+    @ServerExceptionMapper
+    public Response unsatisfiableRange(ByteRange.UnsatisfiableException e) {
+        return registry(new RegistryException(OciErrorCode.RANGE_INVALID, e.getMessage())
+                .withHeader("Content-Range", "bytes */" + e.size()));
+    }
+
+    @ServerExceptionMapper
+    public Response storageOutage(StorageException e) {
+        LOG.errorf(e, "Blob storage failed: %s", e.getMessage());
+        return unavailable("the blob store is unavailable: " + e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (e instanceof NotAllowedException) {
+            return registry(new RegistryException(OciErrorCode.UNSUPPORTED, "this endpoint does not support the method"));
+        }
+        if (status == 404) {
+            return registry(new RegistryException(OciErrorCode.UNSUPPORTED, "no such endpoint in the registry API")
+                    .withStatus(404));
+        }
+        if (status >= 500) {
+            return unexpected(e);
+        }
+        return registry(new RegistryException(OciErrorCode.UNSUPPORTED, e.getMessage()).withStatus(status));
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof JDBCConnectionException || cause instanceof SQLTransientConnectionException) {
+                LOG.errorf("The metadata database is unreachable: %s", cause.getMessage());
+                return unavailable("the metadata database is unavailable");
+            }
+        }
+        String incident = UUID.randomUUID().toString();
+        LOG.errorf(e, "Unexpected failure, incident %s", incident);
+        return registry(new RegistryException(OciErrorCode.UNKNOWN,
+                "internal error; the server log has the details under incident " + incident)
+                .withDetail("incident", incident));
+    }
+
+    private Response unavailable(String message) {
+        return registry(new RegistryException(OciErrorCode.UNAVAILABLE, message + "; retry shortly")
+                .withHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS));
+    }
+}

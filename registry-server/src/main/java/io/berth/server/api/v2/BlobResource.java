@@ -1,0 +1,82 @@
+package io.berth.server.api.v2;
+
+import io.berth.server.domain.ByteRange;
+import io.berth.server.domain.RepositoryName;
+import io.berth.server.service.BlobDescriptor;
+import io.berth.server.service.BlobService;
+import io.berth.storage.BlobContent;
+import io.berth.storage.Digest;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Optional;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.PathPart;
+
+/**
+ * {@code /v2/<name>/blobs/<digest>}: blob existence, download (whole or a {@code Range}) and delete.
+ * File-backed blobs are sent with {@code sendfile}: their bytes never cross the heap.
+ */
+@Path("/v2")
+public class BlobResource {
+
+    private final BlobService blobs;
+
+    public BlobResource(BlobService blobs) {
+        this.blobs = blobs;
+    }
+
+    @HEAD
+    @Path(Routes.BLOB)
+    public Response exists(@RestPath String name, @RestPath String digest) {
+        BlobDescriptor blob = blobs.find(new RepositoryName(name), Digest.parse(digest));
+        return described(Response.ok(), blob)
+                .header(HttpHeaders.CONTENT_LENGTH, blob.size())
+                .build();
+    }
+
+    @GET
+    @Path(Routes.BLOB)
+    public Response download(@RestPath String name, @RestPath String digest,
+            @HeaderParam("Range") String range, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        BlobDescriptor blob = blobs.find(new RepositoryName(name), Digest.parse(digest));
+        if (Routes.matches(ifNoneMatch, Routes.etag(blob.digest()))) {
+            return described(Response.notModified(), blob).build();
+        }
+        Optional<ByteRange> requested = ByteRange.resolve(range, blob.size());
+        BlobContent content = blobs.open(blob, requested);
+        Response.ResponseBuilder response = requested
+                .map(r -> Response.status(Response.Status.PARTIAL_CONTENT)
+                        .header("Content-Range", "bytes " + r.first() + "-" + r.last() + "/" + blob.size()))
+                .orElseGet(Response::ok);
+        Object entity = switch (content) {
+            case BlobContent.FileRegion file -> new PathPart(file.path(), file.offset(), file.length());
+            case BlobContent.Stream stream -> stream.input();
+        };
+        return described(response, blob)
+                .header(HttpHeaders.CONTENT_LENGTH, content.length())
+                .entity(entity)
+                .build();
+    }
+
+    @DELETE
+    @Path(Routes.BLOB)
+    public Response delete(@RestPath String name, @RestPath String digest) {
+        blobs.delete(new RepositoryName(name), Digest.parse(digest));
+        return Response.accepted().build();
+    }
+
+    private static Response.ResponseBuilder described(Response.ResponseBuilder response, BlobDescriptor blob) {
+        return response
+                .type(MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                .header(Routes.DOCKER_CONTENT_DIGEST, blob.digest().toString())
+                .header(HttpHeaders.ETAG, Routes.etag(blob.digest()))
+                .header("Accept-Ranges", "bytes")
+                .header(HttpHeaders.CACHE_CONTROL, "max-age=31536000");
+    }
+}

@@ -1,0 +1,35 @@
+package io.berth.server.api.v2;
+
+import io.berth.server.service.CatalogService;
+import io.berth.server.service.Page;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.resteasy.reactive.RestQuery;
+
+/** {@code GET /v2/_catalog?n=&last=}: the registry's repositories in lexical order, paged with {@code Link}. */
+@Path("/v2")
+public class CatalogResource {
+
+    private final CatalogService catalog;
+
+    public CatalogResource(CatalogService catalog) {
+        this.catalog = catalog;
+    }
+
+    /** The _catalog body. */
+    public record Catalog(List<String> repositories) {
+    }
+
+    @GET
+    @Path(Routes.CATALOG)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response list(@RestQuery String n, @RestQuery String last) {
+        Page page = catalog.list(Paging.size(n), Optional.ofNullable(last));
+        return Paging.linked(Response.ok(new Catalog(page.entries())), page, "/v2/_catalog").build();
+    }
+}

@@ -1,0 +1,58 @@
+package io.berth.server.config;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/** How the registry API behaves: {@code berth.registry.*}, or {@code BERTH_REGISTRY_*} in the environment. */
+@ConfigMapping(prefix = "berth.registry")
+public interface RegistryConfig {
+
+    /** Upload settings. */
+    Upload upload();
+
+    /** Manifest settings. */
+    Manifest manifest();
+
+    /** Paging of tags/list and _catalog. */
+    Pagination pagination();
+
+    /** {@code berth.registry.upload.*}. */
+    interface Upload {
+
+        /**
+         * How long one request may hold an upload while it writes a chunk. A replica that dies while
+         * writing blocks the upload for this long; a healthy request releases it when it ends.
+         */
+        @WithDefault("1h")
+        Duration lease();
+
+        /**
+         * The chunk size advertised in {@code OCI-Chunk-Min-Length}; defaults to what the blob store
+         * handles best. Smaller chunks are still accepted.
+         */
+        OptionalLong chunkMinLength();
+    }
+
+    /** {@code berth.registry.manifest.*}. */
+    interface Manifest {
+
+        /** The largest manifest accepted; larger ones are refused with 413. */
+        @WithDefault("4M")
+        MemorySize maxSize();
+    }
+
+    /** {@code berth.registry.pagination.*}. */
+    interface Pagination {
+
+        /** Entries per page when the client gives no {@code n}. */
+        @WithDefault("1000")
+        int defaultSize();
+
+        /** The most entries one page holds, whatever {@code n} asks for. */
+        @WithDefault("10000")
+        int maxSize();
+    }
+}

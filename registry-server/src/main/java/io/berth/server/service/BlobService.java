@@ -1,0 +1,63 @@
+package io.berth.server.service;
+
+import io.berth.metadata.repository.BlobRepository;
+import io.berth.metadata.repository.RepositoryRepository;
+import io.berth.server.domain.ByteRange;
+import io.berth.server.domain.RepositoryName;
+import io.berth.server.metrics.RegistryMetrics;
+import io.berth.storage.BlobContent;
+import io.berth.storage.BlobStore;
+import io.berth.storage.Digest;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/** Serves and unlinks the blobs of a repository. */
+@ApplicationScoped
+public class BlobService {
+
+    private static final Logger LOG = Logger.getLogger(BlobService.class);
+
+    private final BlobStore store;
+    private final BlobRepository blobs;
+    private final RepositoryRepository repositories;
+    private final RegistryMetrics metrics;
+
+    public BlobService(BlobStore store, BlobRepository blobs, RepositoryRepository repositories, RegistryMetrics metrics) {
+        this.store = store;
+        this.blobs = blobs;
+        this.repositories = repositories;
+        this.metrics = metrics;
+    }
+
+    /** Returns the blob if the repository may serve it; throws BLOB_UNKNOWN otherwise. */
+    public BlobDescriptor find(RepositoryName repository, Digest digest) {
+        long size = blobs.findLinkedSize(repository.value(), digest.toString())
+                .orElseThrow(() -> Errors.blobUnknown(repository, digest));
+        return new BlobDescriptor(digest, size);
+    }
+
+    /** Opens the whole blob, or the given range of it, for sending. */
+    public BlobContent open(BlobDescriptor blob, Optional<ByteRange> range) {
+        long offset = range.map(ByteRange::first).orElse(0L);
+        long length = range.map(ByteRange::length).orElse(blob.size());
+        BlobContent content = store.open(blob.digest(), offset, length);
+        metrics.blobBytesSent(length);
+        return content;
+    }
+
+    /**
+     * Removes the blob from the repository; its bytes stay until the garbage collector finds nothing
+     * else refers to them. Throws BLOB_UNKNOWN if the repository does not hold it.
+     */
+    @Transactional
+    public void delete(RepositoryName repository, Digest digest) {
+        long repositoryId = repositories.findIdByName(repository.value())
+                .orElseThrow(() -> Errors.blobUnknown(repository, digest));
+        if (!blobs.unlink(repositoryId, digest.toString())) {
+            throw Errors.blobUnknown(repository, digest);
+        }
+        LOG.infof("Deleted blob %s from %s", digest, repository);
+    }
+}

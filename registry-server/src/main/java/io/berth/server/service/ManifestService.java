@@ -1,0 +1,197 @@
+package io.berth.server.service;
+
+import io.berth.metadata.repository.BlobRepository;
+import io.berth.metadata.repository.ManifestRepository;
+import io.berth.metadata.repository.NewManifest;
+import io.berth.metadata.repository.RepositoryRepository;
+import io.berth.metadata.repository.StoredManifest;
+import io.berth.metadata.repository.TagRepository;
+import io.berth.server.api.error.OciErrorCode;
+import io.berth.server.api.error.RegistryException;
+import io.berth.server.config.RegistryConfig;
+import io.berth.server.domain.Reference;
+import io.berth.server.domain.RepositoryName;
+import io.berth.server.metrics.RegistryMetrics;
+import io.berth.server.service.ParsedManifest.Descriptor;
+import io.berth.storage.Digest;
+import io.berth.storage.DigestAlgorithm;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/** Pushes, serves and deletes manifests and tags. */
+@ApplicationScoped
+public class ManifestService {
+
+    private static final Logger LOG = Logger.getLogger(ManifestService.class);
+
+    private final ManifestRepository manifests;
+    private final TagRepository tags;
+    private final BlobRepository blobs;
+    private final RepositoryRepository repositories;
+    private final ManifestParser parser;
+    private final RegistryConfig config;
+    private final RegistryMetrics metrics;
+
+    public ManifestService(ManifestRepository manifests, TagRepository tags, BlobRepository blobs,
+            RepositoryRepository repositories, ManifestParser parser, RegistryConfig config, RegistryMetrics metrics) {
+        this.manifests = manifests;
+        this.tags = tags;
+        this.blobs = blobs;
+        this.repositories = repositories;
+        this.parser = parser;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Returns the manifest a reference names, if its media type is one the client accepts (an empty
+     * list, or a wildcard, accepts all); the bytes are read only if {@code withContent}. Throws
+     * MANIFEST_UNKNOWN when there is none or the client accepts none of its type.
+     */
+    public ManifestContent find(RepositoryName repository, Reference reference, List<String> accepted, boolean withContent) {
+        Optional<StoredManifest> stored = switch (reference) {
+            case Reference.ByDigest(Digest digest) -> manifests.findByDigest(repository.value(), digest.toString(), withContent);
+            case Reference.Tag(String tag) -> manifests.findByTag(repository.value(), tag, withContent);
+        };
+        StoredManifest manifest = stored.orElseThrow(() -> Errors.manifestUnknown(repository, reference));
+        if (!acceptable(manifest.mediaType(), accepted)) {
+            throw new RegistryException(OciErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " in " + repository
+                    + " is a " + manifest.mediaType() + ", which the request's Accept header does not list")
+                    .withDetail("mediaType", manifest.mediaType());
+        }
+        if (withContent) {
+            metrics.manifestBytesSent(manifest.size());
+        }
+        return new ManifestContent(Digest.parse(manifest.digest()), manifest.mediaType(), manifest.size(), manifest.content());
+    }
+
+    private static boolean acceptable(String mediaType, List<String> accepted) {
+        return accepted.isEmpty() || accepted.contains(mediaType) || accepted.contains("*/*")
+                || accepted.contains("application/*");
+    }
+
+    /**
+     * Stores a manifest under a tag or digest reference, and under the {@code extraTags} as well. Every
+     * blob an image manifest references must be in the repository with the size it declares, and every
+     * manifest an index lists must be in the repository; a subject need not exist yet.
+     */
+    public PushedManifest push(RepositoryName repository, Reference reference, List<Reference.Tag> extraTags,
+            String contentType, OptionalLong contentLength, InputStream body) {
+        byte[] content = readLimited(body, contentLength);
+        ParsedManifest parsed = parser.parse(content, contentType);
+        DigestAlgorithm algorithm = reference instanceof Reference.ByDigest(Digest claimed)
+                ? claimed.algorithm() : DigestAlgorithm.SHA256;
+        Digest digest = Digest.of(algorithm, content);
+        if (reference instanceof Reference.ByDigest(Digest claimed) && !claimed.equals(digest)) {
+            throw new RegistryException(OciErrorCode.DIGEST_INVALID,
+                    "the manifest hashes to " + digest + ", not to the digest " + claimed + " it was pushed under")
+                    .withDetail("digest", claimed.toString());
+        }
+        Set<Reference.Tag> tagsToPoint = new LinkedHashSet<>();
+        if (reference instanceof Reference.Tag tag) {
+            tagsToPoint.add(tag);
+        }
+        tagsToPoint.addAll(extraTags);
+
+        QuarkusTransaction.requiringNew().run(() -> {
+            long repositoryId = repositories.getOrCreate(repository.value());
+            checkReferences(repository, repositoryId, parsed);
+            long manifestId = manifests.save(new NewManifest(repositoryId, digest.toString(), parsed.mediaType(),
+                    parsed.artifactType().orElse(null), content,
+                    parsed.config().map(c -> c.digest().toString()).orElse(null),
+                    parsed.subject().map(s -> s.digest().toString()).orElse(null),
+                    parsed.annotations().orElse(null),
+                    digests(parsed.blobs()), digests(parsed.children())));
+            tagsToPoint.forEach(tag -> tags.point(repositoryId, tag.name(), manifestId));
+        });
+        metrics.manifestBytesReceived(content.length);
+        LOG.infof("Pushed manifest %s (%s) to %s%s", digest, parsed.mediaType(), repository,
+                tagsToPoint.isEmpty() ? "" : " as " + tagsToPoint.stream().map(Reference.Tag::name).collect(Collectors.joining(", ")));
+        return new PushedManifest(digest, parsed.subject().map(Descriptor::digest), List.copyOf(tagsToPoint));
+    }
+
+    private void checkReferences(RepositoryName repository, long repositoryId, ParsedManifest parsed) {
+        Map<String, Long> linked = blobs.findLinkedSizes(repositoryId, digests(parsed.blobs()));
+        List<RegistryException> problems = new ArrayList<>();
+        for (Descriptor blob : parsed.blobs()) {
+            Long size = linked.get(blob.digest().toString());
+            if (size == null) {
+                problems.add(new RegistryException(OciErrorCode.MANIFEST_BLOB_UNKNOWN,
+                        "the manifest references blob " + blob.digest() + ", which is not in repository " + repository
+                                + "; push the blob first").withDetail("digest", blob.digest().toString()));
+            } else if (size != blob.size()) {
+                problems.add(new RegistryException(OciErrorCode.MANIFEST_INVALID, "the manifest declares "
+                        + blob.size() + " bytes for blob " + blob.digest() + ", which has " + size)
+                        .withDetail("digest", blob.digest().toString()));
+            }
+        }
+        for (String child : manifests.findMissing(repositoryId, digests(parsed.children()))) {
+            problems.add(new RegistryException(OciErrorCode.MANIFEST_BLOB_UNKNOWN, "the index references manifest "
+                    + child + ", which is not in repository " + repository + "; push it first")
+                    .withDetail("digest", child));
+        }
+        if (!problems.isEmpty()) {
+            RegistryException first = problems.get(0);
+            problems.subList(1, problems.size()).forEach(first::and);
+            throw first;
+        }
+    }
+
+    private byte[] readLimited(InputStream body, OptionalLong contentLength) {
+        long max = config.manifest().maxSize().asLongValue();
+        if (contentLength.isPresent() && contentLength.getAsLong() > max) {
+            throw tooLarge(max);
+        }
+        try {
+            byte[] content = body.readNBytes((int) max + 1);
+            if (content.length > max) {
+                throw tooLarge(max);
+            }
+            return content;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the manifest failed", e);
+        }
+    }
+
+    private static RegistryException tooLarge(long max) {
+        return new RegistryException(OciErrorCode.MANIFEST_INVALID,
+                "the manifest is larger than the " + max + " bytes this registry accepts").withStatus(413);
+    }
+
+    /**
+     * Deletes by digest the manifest (and every tag pointing at it), or by tag only the tag. Throws
+     * MANIFEST_UNKNOWN if there is no such manifest or tag.
+     */
+    public void delete(RepositoryName repository, Reference reference) {
+        boolean deleted = QuarkusTransaction.requiringNew().call(() -> {
+            Optional<Long> repositoryId = repositories.findIdByName(repository.value());
+            if (repositoryId.isEmpty()) {
+                return false;
+            }
+            return switch (reference) {
+                case Reference.ByDigest(Digest digest) -> manifests.delete(repositoryId.get(), digest.toString());
+                case Reference.Tag(String tag) -> tags.remove(repositoryId.get(), tag);
+            };
+        });
+        if (!deleted) {
+            throw Errors.manifestUnknown(repository, reference);
+        }
+        LOG.infof("Deleted %s %s from %s", reference instanceof Reference.Tag ? "tag" : "manifest", reference, repository);
+    }
+
+    private static Set<String> digests(List<Descriptor> descriptors) {
+        return descriptors.stream().map(d -> d.digest().toString()).collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+}
