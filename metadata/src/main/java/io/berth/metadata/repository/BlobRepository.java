@@ -8,23 +8,32 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import javax.sql.DataSource;
 
 /** Blobs and the links that let repositories serve them. */
 @ApplicationScoped
 public class BlobRepository implements PanacheRepositoryBase<BlobEntity, String> {
 
+    private final DataSource dataSource;
+
+    public BlobRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
     /** Returns the size of a blob the named repository may serve, or empty if it may not. */
     public OptionalLong findLinkedSize(String repositoryName, String digest) {
-        List<?> sizes = getEntityManager()
-                .createNativeQuery("""
+        return HotReads.first(dataSource, """
                         select b.size from repository r
                         join repository_blob rb on rb.repository_id = r.id
                         join blob b on b.digest = rb.blob_digest
-                        where r.name = ?1 and rb.blob_digest = ?2""")
-                .setParameter(1, repositoryName)
-                .setParameter(2, digest)
-                .getResultList();
-        return sizes.isEmpty() ? OptionalLong.empty() : OptionalLong.of(((Number) sizes.get(0)).longValue());
+                        where r.name = ? and rb.blob_digest = ?""",
+                        statement -> {
+                            statement.setString(1, repositoryName);
+                            statement.setString(2, digest);
+                        },
+                        row -> row.getLong(1))
+                .map(OptionalLong::of)
+                .orElse(OptionalLong.empty());
     }
 
     /** Returns the size of a blob anywhere in the registry, or empty if it is not stored. */

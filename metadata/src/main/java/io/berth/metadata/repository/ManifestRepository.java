@@ -3,12 +3,14 @@ package io.berth.metadata.repository;
 import io.berth.metadata.entity.ManifestEntity;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.Query;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import javax.sql.DataSource;
 
 /** Manifests, the blobs and children they reference, and the referrers of a subject. */
 @ApplicationScoped
@@ -17,36 +19,40 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
     private static final String WITH_CONTENT = "m.digest, m.media_type, m.size, m.content, m.subject_digest";
     private static final String WITHOUT_CONTENT = "m.digest, m.media_type, m.size, null, m.subject_digest";
 
+    private final DataSource dataSource;
+
+    public ManifestRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
     /** Finds a manifest of the named repository by digest; the bytes are read only if asked for. */
     public Optional<StoredManifest> findByDigest(String repositoryName, String digest, boolean withContent) {
-        return first(getEntityManager()
-                .createNativeQuery("select " + (withContent ? WITH_CONTENT : WITHOUT_CONTENT) + """
+        return HotReads.first(dataSource, "select " + (withContent ? WITH_CONTENT : WITHOUT_CONTENT) + """
                          from repository r join manifest m on m.repository_id = r.id
-                        where r.name = ?1 and m.digest = ?2""")
-                .setParameter(1, repositoryName)
-                .setParameter(2, digest));
+                        where r.name = ? and m.digest = ?""",
+                statement -> {
+                    statement.setString(1, repositoryName);
+                    statement.setString(2, digest);
+                },
+                ManifestRepository::storedManifest);
     }
 
     /** Finds the manifest a tag of the named repository points at; the bytes are read only if asked for. */
     public Optional<StoredManifest> findByTag(String repositoryName, String tag, boolean withContent) {
-        return first(getEntityManager()
-                .createNativeQuery("select " + (withContent ? WITH_CONTENT : WITHOUT_CONTENT) + """
+        return HotReads.first(dataSource, "select " + (withContent ? WITH_CONTENT : WITHOUT_CONTENT) + """
                          from repository r
                          join tag t on t.repository_id = r.id
                          join manifest m on m.id = t.manifest_id
-                        where r.name = ?1 and t.name = ?2""")
-                .setParameter(1, repositoryName)
-                .setParameter(2, tag));
+                        where r.name = ? and t.name = ?""",
+                statement -> {
+                    statement.setString(1, repositoryName);
+                    statement.setString(2, tag);
+                },
+                ManifestRepository::storedManifest);
     }
 
-    private static Optional<StoredManifest> first(Query query) {
-        List<?> rows = query.getResultList();
-        if (rows.isEmpty()) {
-            return Optional.empty();
-        }
-        Object[] row = (Object[]) rows.get(0);
-        return Optional.of(new StoredManifest((String) row[0], (String) row[1], ((Number) row[2]).longValue(),
-                (byte[]) row[3], (String) row[4]));
+    private static StoredManifest storedManifest(ResultSet row) throws SQLException {
+        return new StoredManifest(row.getString(1), row.getString(2), row.getLong(3), row.getBytes(4), row.getString(5));
     }
 
     /** Returns the id of a manifest in a repository, or empty. */

@@ -13,6 +13,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.UUID;
 import org.hibernate.exception.JDBCConnectionException;
@@ -108,7 +109,8 @@ public class RegistryExceptionMappers {
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof JDBCConnectionException || cause instanceof SQLTransientConnectionException) {
+            if (cause instanceof JDBCConnectionException || cause instanceof SQLTransientConnectionException
+                    || (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08"))) {
                 LOG.errorf("The metadata database is unreachable: %s", cause.getMessage());
                 return unavailable("the metadata database is unavailable");
             }

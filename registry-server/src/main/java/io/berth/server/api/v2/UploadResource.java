@@ -10,6 +10,7 @@ import io.berth.server.service.UploadStatus;
 import io.berth.storage.Digest;
 import io.berth.storage.DigestAlgorithm;
 import io.berth.storage.InvalidDigestException;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -18,10 +19,10 @@ import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.InputStream;
 import java.util.Optional;
 import java.util.UUID;
 import org.jboss.resteasy.reactive.RestPath;
@@ -44,7 +45,8 @@ public class UploadResource {
     @POST
     @Path(Routes.UPLOADS)
     public Response start(@RestPath String name, @RestQuery String digest, @RestQuery String mount,
-            @RestQuery String from, @RestQuery("digest-algorithm") String digestAlgorithm, InputStream body) {
+            @RestQuery String from, @RestQuery("digest-algorithm") String digestAlgorithm,
+            @Context HttpServerRequest request) {
         RepositoryName repository = new RepositoryName(name);
         if (mount != null) {
             Optional<BlobDescriptor> mounted = mountable(mount, from)
@@ -53,7 +55,7 @@ public class UploadResource {
                 return created(repository, mounted.get());
             }
         } else if (digest != null) {
-            return created(repository, uploads.putMonolithic(repository, Digest.parse(digest), body));
+            return created(repository, uploads.putMonolithic(repository, Digest.parse(digest), new RequestBodyStream(request)));
         }
         UploadStatus status = uploads.start(repository, algorithm(digestAlgorithm));
         return progress(Response.accepted(), status)
@@ -65,10 +67,10 @@ public class UploadResource {
     @Path(Routes.UPLOAD)
     public Response append(@RestPath String name, @RestPath String id,
             @HeaderParam("Content-Range") String contentRange,
-            @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength, InputStream body) {
+            @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength, @Context HttpServerRequest request) {
         RepositoryName repository = new RepositoryName(name);
         UploadStatus status = uploads.append(repository, uploadId(repository, id), ContentRange.parse(contentRange),
-                Routes.contentLength(contentLength), body);
+                Routes.contentLength(contentLength), new RequestBodyStream(request));
         return progress(Response.accepted(), status).build();
     }
 
@@ -76,7 +78,7 @@ public class UploadResource {
     @Path(Routes.UPLOAD)
     public Response complete(@RestPath String name, @RestPath String id, @RestQuery String digest,
             @HeaderParam("Content-Range") String contentRange,
-            @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength, InputStream body) {
+            @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength, @Context HttpServerRequest request) {
         RepositoryName repository = new RepositoryName(name);
         UUID upload = uploadId(repository, id);
         if (digest == null) {
@@ -84,7 +86,7 @@ public class UploadResource {
                     "completing an upload needs the blob's digest: PUT ...?digest=<algorithm>:<hex>");
         }
         BlobDescriptor blob = uploads.complete(repository, upload, Digest.parse(digest), ContentRange.parse(contentRange),
-                Routes.contentLength(contentLength), body);
+                Routes.contentLength(contentLength), new RequestBodyStream(request));
         return created(repository, blob);
     }
 

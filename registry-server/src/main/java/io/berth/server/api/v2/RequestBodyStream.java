@@ -1,0 +1,147 @@
+package io.berth.server.api.v2;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A request body as an InputStream for a worker thread, fed by the event loop through a bounded
+ * queue. The event loop keeps reading from the socket until {@value #HIGH_WATER} bytes wait, and
+ * resumes once the reader has drained them below {@value #LOW_WATER}; the reader wakes only when the
+ * queue runs dry. (Quarkus REST's own body stream asks for one buffer at a time, which wakes a
+ * thread per network read and caps an upload at a fraction of what one core can hash.)
+ */
+final class RequestBodyStream extends InputStream {
+
+    private static final int HIGH_WATER = 16 * 1024 * 1024;
+    private static final int LOW_WATER = 4 * 1024 * 1024;
+
+    /** How long a read waits for the client to send more before the upload counts as stalled. */
+    private static final long IDLE_TIMEOUT_SECONDS = 120;
+
+    private final HttpServerRequest request;
+    private final Context context;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition readable = lock.newCondition();
+    private final ArrayDeque<Buffer> queue = new ArrayDeque<>();
+    private Buffer current;
+    private int currentPosition;
+    private long queuedBytes;
+    private boolean paused;
+    private boolean ended;
+    private Throwable failure;
+
+    RequestBodyStream(HttpServerRequest request) {
+        this.request = request;
+        this.context = Vertx.currentContext() != null ? Vertx.currentContext() : null;
+        request.handler(this::onData);
+        request.endHandler(ignored -> onEnd());
+        request.exceptionHandler(this::onFailure);
+        request.resume();
+    }
+
+    private void onData(Buffer buffer) {
+        lock.lock();
+        try {
+            queue.add(buffer);
+            queuedBytes += buffer.length();
+            if (queuedBytes > HIGH_WATER && !paused) {
+                paused = true;
+                request.pause();
+            }
+            readable.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void onEnd() {
+        lock.lock();
+        try {
+            ended = true;
+            readable.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void onFailure(Throwable cause) {
+        lock.lock();
+        try {
+            failure = cause;
+            readable.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] target, int offset, int length) throws IOException {
+        if (length == 0) {
+            return 0;
+        }
+        if (current == null || currentPosition == current.length()) {
+            current = next();
+            currentPosition = 0;
+            if (current == null) {
+                return -1;
+            }
+        }
+        int count = Math.min(length, current.length() - currentPosition);
+        current.getBytes(currentPosition, currentPosition + count, target, offset);
+        currentPosition += count;
+        return count;
+    }
+
+    /** Takes the next buffer, waiting for the event loop if none is queued; null at the end of the body. */
+    private Buffer next() throws IOException {
+        lock.lock();
+        try {
+            while (queue.isEmpty()) {
+                if (failure != null) {
+                    throw new IOException("the request body broke off: " + failure.getMessage(), failure);
+                }
+                if (ended) {
+                    return null;
+                }
+                if (!readable.await(IDLE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    throw new IOException("the client sent nothing for " + IDLE_TIMEOUT_SECONDS + " s");
+                }
+            }
+            Buffer buffer = queue.poll();
+            queuedBytes -= buffer.length();
+            if (paused && queuedBytes < LOW_WATER) {
+                paused = false;
+                resume();
+            }
+            return buffer;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the request body");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void resume() {
+        if (context != null) {
+            context.runOnContext(ignored -> request.resume());
+        } else {
+            request.resume();
+        }
+    }
+}
