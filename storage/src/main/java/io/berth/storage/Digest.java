@@ -17,7 +17,7 @@ public record Digest(DigestAlgorithm algorithm, String hex) {
 
     public Digest {
         if (algorithm == null || hex == null || !algorithm.isValidEncoded(hex)) {
-            throw new InvalidDigestException(algorithm + ":" + hex,
+            throw new InvalidDigestException((algorithm == null ? "?" : algorithm.id()) + ":" + hex,
                     "the encoded part must be " + (algorithm == null ? "?" : algorithm.hexLength())
                             + " lower-case hex characters");
         }

@@ -50,7 +50,7 @@ public class ManifestParser {
         String declared = optionalText(root, "mediaType");
         String header = MediaTypes.essence(contentType);
         JsonNode schemaVersion = root.get("schemaVersion");
-        if (MediaTypes.DOCKER_SCHEMA1.contains(header) || MediaTypes.DOCKER_SCHEMA1.contains(declared)
+        if (MediaTypes.DOCKER_SCHEMA1.contains(header) || (declared != null && MediaTypes.DOCKER_SCHEMA1.contains(declared))
                 || (schemaVersion != null && schemaVersion.isInt() && schemaVersion.intValue() == 1)) {
             throw invalid("Docker schema 1 manifests are not supported: push with a current client (Docker 1.10 or "
                     + "later, Podman, Buildah, Skopeo), or convert the image with 'skopeo copy --format v2s2'");
