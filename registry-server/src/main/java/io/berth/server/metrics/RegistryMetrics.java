@@ -8,8 +8,8 @@ import java.time.Duration;
 
 /**
  * Counts what moves through the registry. Exposed at {@code /q/metrics} as
- * {@code berth_blob_bytes_received_total}, {@code berth_blob_bytes_sent_total},
- * {@code berth_manifest_bytes_received_total}, {@code berth_manifest_bytes_sent_total} and
+ * {@code berth_blob_received_bytes_total}, {@code berth_blob_sent_bytes_total},
+ * {@code berth_manifest_received_bytes_total}, {@code berth_manifest_sent_bytes_total} and
  * {@code berth_blob_upload_seconds} (by kind: monolithic, chunk, complete, mount).
  */
 @ApplicationScoped
@@ -28,13 +28,13 @@ public class RegistryMetrics {
 
     public RegistryMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.blobBytesReceived = Counter.builder("berth.blob.bytes.received").baseUnit("bytes")
+        this.blobBytesReceived = Counter.builder("berth.blob.received").baseUnit("bytes")
                 .description("Blob bytes received in uploads").register(registry);
-        this.blobBytesSent = Counter.builder("berth.blob.bytes.sent").baseUnit("bytes")
+        this.blobBytesSent = Counter.builder("berth.blob.sent").baseUnit("bytes")
                 .description("Blob bytes served to clients").register(registry);
-        this.manifestBytesReceived = Counter.builder("berth.manifest.bytes.received").baseUnit("bytes")
+        this.manifestBytesReceived = Counter.builder("berth.manifest.received").baseUnit("bytes")
                 .description("Manifest bytes received in pushes").register(registry);
-        this.manifestBytesSent = Counter.builder("berth.manifest.bytes.sent").baseUnit("bytes")
+        this.manifestBytesSent = Counter.builder("berth.manifest.sent").baseUnit("bytes")
                 .description("Manifest bytes served to clients").register(registry);
     }
 
