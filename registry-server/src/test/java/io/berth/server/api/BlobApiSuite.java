@@ -1,0 +1,240 @@
+package io.berth.server.api;
+
+import static io.berth.server.api.RegistryClient.blobPath;
+import static io.berth.server.api.RegistryClient.fails;
+import static io.berth.server.api.RegistryClient.pushBlob;
+import static io.berth.server.api.RegistryClient.pushRandomBlob;
+import static io.berth.server.api.RegistryClient.query;
+import static io.berth.server.api.RegistryClient.repository;
+import static io.berth.server.api.RegistryClient.request;
+import static io.berth.server.api.RegistryClient.uploadsPath;
+import static org.hamcrest.Matchers.emptyString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import io.berth.server.api.OciContent.Blob;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code /v2/<name>/blobs/<digest>}: existence, download (whole, ranges, conditional) and delete. */
+public abstract class BlobApiSuite {
+
+    private static final int SIZE = 100;
+
+    @Test
+    void headDescribesTheBlobWithoutABody() {
+        String repository = repository("blob");
+        Blob blob = pushRandomBlob(repository, SIZE);
+
+        request().head(blobPath(repository, blob.digest())).then()
+                .statusCode(200)
+                .header("Content-Length", String.valueOf(SIZE))
+                .header("Docker-Content-Digest", blob.digest())
+                .header("ETag", "\"" + blob.digest() + "\"")
+                .body(emptyString());
+    }
+
+    @Test
+    void getReturnsTheExactBytes() {
+        String repository = repository("blob");
+        Blob blob = pushRandomBlob(repository, SIZE);
+
+        byte[] body = request().get(blobPath(repository, blob.digest())).then()
+                .statusCode(200)
+                .contentType("application/octet-stream")
+                .header("Content-Length", String.valueOf(SIZE))
+                .header("Docker-Content-Digest", blob.digest())
+                .header("ETag", "\"" + blob.digest() + "\"")
+                .header("Accept-Ranges", "bytes")
+                .extract().asByteArray();
+        assertArrayEquals(blob.bytes(), body);
+    }
+
+    @ParameterizedTest(name = "{0} -> bytes {1}-{2}")
+    @CsvSource({
+        "bytes=10-19, 10, 19",
+        "bytes=0-0, 0, 0",
+        "bytes=90-, 90, 99",
+        "bytes=0-, 0, 99",
+        "bytes=-10, 90, 99",
+        "bytes=-500, 0, 99",
+        "bytes=95-200, 95, 99",
+    })
+    void aRangeIsAnsweredWithPartialContent(String range, int first, int last) {
+        String repository = repository("blob-range");
+        Blob blob = pushRandomBlob(repository, SIZE);
+
+        byte[] body = request().header("Range", range).get(blobPath(repository, blob.digest())).then()
+                .statusCode(206)
+                .header("Content-Range", "bytes " + first + "-" + last + "/" + SIZE)
+                .header("Content-Length", String.valueOf(last - first + 1))
+                .header("Docker-Content-Digest", blob.digest())
+                .extract().asByteArray();
+        assertArrayEquals(Arrays.copyOfRange(blob.bytes(), first, last + 1), body);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"bytes=100-", "bytes=100-150", "bytes=500-", "bytes=-0"})
+    void aRangeOutsideTheBlobIs416WithTheSize(String range) {
+        String repository = repository("blob-range");
+        Blob blob = pushRandomBlob(repository, SIZE);
+
+        fails(request().header("Range", range).get(blobPath(repository, blob.digest())), 416, "RANGE_INVALID")
+                .header("Content-Range", "bytes */" + SIZE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"bytes=0-1,5-6", "bytes=abc", "items=0-5", "bytes=9-3", "bytes=-", "0-5"})
+    void aRangeTheServerDoesNotInterpretGetsTheWholeBlob(String range) {
+        String repository = repository("blob-range");
+        Blob blob = pushRandomBlob(repository, SIZE);
+
+        byte[] body = request().header("Range", range).get(blobPath(repository, blob.digest())).then()
+                .statusCode(200)
+                .header("Content-Range", nullValue())
+                .header("Content-Length", String.valueOf(SIZE))
+                .extract().asByteArray();
+        assertArrayEquals(blob.bytes(), body);
+    }
+
+    @Test
+    void ifNoneMatchWithTheEtagIsNotModified() {
+        String repository = repository("blob");
+        Blob blob = pushRandomBlob(repository, SIZE);
+
+        for (String ifNoneMatch : new String[] {"\"" + blob.digest() + "\"", "*", "\"other\", W/\"" + blob.digest() + "\""}) {
+            request().header("If-None-Match", ifNoneMatch).get(blobPath(repository, blob.digest())).then()
+                    .statusCode(304)
+                    .header("Docker-Content-Digest", blob.digest())
+                    .header("ETag", "\"" + blob.digest() + "\"")
+                    .body(emptyString());
+        }
+        request().header("If-None-Match", "\"sha256:other\"").get(blobPath(repository, blob.digest())).then()
+                .statusCode(200)
+                .header("Content-Length", String.valueOf(SIZE));
+    }
+
+    @Test
+    void aDeletedBlobIsUnknown() {
+        String repository = repository("blob-delete");
+        Blob blob = pushRandomBlob(repository, SIZE);
+
+        request().delete(blobPath(repository, blob.digest())).then().statusCode(202);
+
+        fails(request().get(blobPath(repository, blob.digest())), 404, "BLOB_UNKNOWN")
+                .body("errors[0].detail.digest", equalTo(blob.digest()));
+        request().head(blobPath(repository, blob.digest())).then().statusCode(404).body(emptyString());
+        fails(request().delete(blobPath(repository, blob.digest())), 404, "BLOB_UNKNOWN");
+    }
+
+    @Test
+    void deletingFromOneRepositoryLeavesTheOthers() {
+        String first = repository("blob-delete");
+        String second = repository("blob-delete");
+        Blob blob = pushRandomBlob(first, SIZE);
+        pushBlob(second, blob);
+
+        request().delete(blobPath(first, blob.digest())).then().statusCode(202);
+
+        fails(request().get(blobPath(first, blob.digest())), 404, "BLOB_UNKNOWN");
+        byte[] body = request().get(blobPath(second, blob.digest())).then().statusCode(200).extract().asByteArray();
+        assertArrayEquals(blob.bytes(), body);
+    }
+
+    @Test
+    void aBlobOfAnotherRepositoryIsUnknownHere() {
+        String holder = repository("blob-holder");
+        String other = repository("blob-other");
+        pushRandomBlob(other, 1);
+        Blob blob = pushRandomBlob(holder, SIZE);
+
+        fails(request().get(blobPath(other, blob.digest())), 404, "BLOB_UNKNOWN")
+                .body("errors[0].detail.digest", equalTo(blob.digest()));
+        request().head(blobPath(other, blob.digest())).then().statusCode(404);
+        fails(request().delete(blobPath(other, blob.digest())), 404, "BLOB_UNKNOWN");
+        request().head(blobPath(holder, blob.digest())).then().statusCode(200);
+    }
+
+    @Test
+    void aBlobOfAnUnknownRepositoryIsUnknown() {
+        String repository = repository("blob-nowhere");
+        Blob blob = OciContent.randomBlob(SIZE);
+
+        fails(request().get(blobPath(repository, blob.digest())), 404, "BLOB_UNKNOWN");
+        request().head(blobPath(repository, blob.digest())).then().statusCode(404);
+        fails(request().delete(blobPath(repository, blob.digest())), 404, "BLOB_UNKNOWN");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "sha256:xyz",
+        "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde",
+        "sha256:0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF",
+        "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0",
+        "sha512:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "nodigest",
+        "sha256:",
+    })
+    void aMalformedDigestIsInvalid(String digest) {
+        String repository = repository("blob-invalid");
+        pushRandomBlob(repository, 1);
+
+        fails(request().get(blobPath(repository, digest)), 400, "DIGEST_INVALID")
+                .body("errors[0].detail.digest", equalTo(digest));
+        request().head(blobPath(repository, digest)).then().statusCode(400);
+        fails(request().delete(blobPath(repository, digest)), 400, "DIGEST_INVALID");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"md5:d41d8cd98f00b204e9800998ecf8427e", "sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709",
+        "blake3:af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"})
+    void anUnsupportedAlgorithmIsInvalid(String digest) {
+        String repository = repository("blob-invalid");
+
+        fails(request().get(blobPath(repository, digest)), 400, "DIGEST_INVALID")
+                .body("errors[0].detail.digest", equalTo(digest));
+        fails(request().contentType("application/octet-stream").body(new byte[] {1})
+                .post(query(uploadsPath(repository), "digest", digest)), 400, "DIGEST_INVALID");
+    }
+
+    @Test
+    void aSha512BlobIsServedUnderItsDigest() {
+        String repository = repository("blob-sha512");
+        byte[] bytes = OciContent.randomBlob(SIZE).bytes();
+        String digest = OciContent.sha512(bytes);
+
+        request().contentType("application/octet-stream").body(bytes)
+                .post(query(uploadsPath(repository), "digest", digest)).then()
+                .statusCode(201)
+                .header("Docker-Content-Digest", digest)
+                .header("Location", blobPath(repository, digest));
+
+        request().head(blobPath(repository, digest)).then()
+                .statusCode(200)
+                .header("Content-Length", String.valueOf(SIZE))
+                .header("Docker-Content-Digest", digest);
+        assertArrayEquals(bytes, request().get(blobPath(repository, digest)).then().statusCode(200)
+                .header("ETag", "\"" + digest + "\"")
+                .extract().asByteArray());
+        assertArrayEquals(Arrays.copyOfRange(bytes, 10, 20), request().header("Range", "bytes=10-19")
+                .get(blobPath(repository, digest)).then().statusCode(206).extract().asByteArray());
+        fails(request().get(blobPath(repository, OciContent.sha256(bytes))), 404, "BLOB_UNKNOWN");
+    }
+
+    @Test
+    void anEmptyBlobHasNoSatisfiableRange() {
+        String repository = repository("blob-empty");
+        Blob blob = pushBlob(repository, OciContent.blob(new byte[0]));
+
+        request().get(blobPath(repository, blob.digest())).then()
+                .statusCode(200)
+                .header("Content-Length", "0")
+                .header("Docker-Content-Digest", blob.digest());
+        fails(request().header("Range", "bytes=0-").get(blobPath(repository, blob.digest())), 416, "RANGE_INVALID")
+                .header("Content-Range", "bytes */0");
+    }
+}
