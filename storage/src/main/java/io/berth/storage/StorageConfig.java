@@ -32,5 +32,14 @@ public interface StorageConfig {
          */
         @WithDefault("false")
         boolean fsync();
+
+        /**
+         * Whether uploads are written with direct I/O, past the page cache, where the file system
+         * allows it. Uploads are written once and read later, if at all; skipping the page cache
+         * spares the kernel the cost of a fresh page per 4 KiB and keeps hot blobs cached. Off by
+         * default until measurements show a steady gain (docs/benchmarks.md).
+         */
+        @WithDefault("false")
+        boolean directIo();
     }
 }

@@ -45,27 +45,46 @@ public class FilesystemBlobStore implements BlobStore {
 
     private final Path root;
     private final boolean fsync;
+    private final boolean directIo;
+    private final int blockSize;
 
     @Inject
     public FilesystemBlobStore(StorageConfig config) {
-        this(config.filesystem().root(), config.filesystem().fsync());
+        this(config.filesystem().root(), config.filesystem().fsync(), config.filesystem().directIo());
     }
 
     /** Creates a store under {@code root}, creating the directory if needed. */
-    public FilesystemBlobStore(Path root, boolean fsync) {
+    public FilesystemBlobStore(Path root, boolean fsync, boolean directIo) {
         this.root = root.toAbsolutePath().normalize();
         this.fsync = fsync;
         try {
             Files.createDirectories(this.root.resolve(BlobLayout.blobsRoot()));
             Files.createDirectories(this.root.resolve(BlobLayout.VERSION).resolve("uploads"));
+            this.blockSize = (int) Files.getFileStore(this.root).getBlockSize();
         } catch (IOException e) {
             throw new StorageException("cannot create the blob directory " + this.root + ": " + e.getMessage(), e);
+        }
+        this.directIo = directIo && supportsDirectIo(this.root.resolve(BlobLayout.VERSION).resolve("uploads"));
+    }
+
+    /** Whether the file system under {@code directory} accepts direct I/O (tmpfs, for one, does not). */
+    private static boolean supportsDirectIo(Path directory) {
+        Path probe = directory.resolve(".direct-io-probe-" + UUID.randomUUID());
+        try {
+            Files.createFile(probe);
+            try (FileChannel direct = StagingWriter.openDirect(probe)) {
+                return direct != null;
+            } finally {
+                Files.deleteIfExists(probe);
+            }
+        } catch (IOException e) {
+            return false;
         }
     }
 
     @Override
     public String describe() {
-        return "filesystem:" + root + (fsync ? " (fsync)" : "");
+        return "filesystem:" + root + (fsync ? " (fsync)" : "") + (directIo ? " (direct I/O for uploads)" : "");
     }
 
     @Override
@@ -106,12 +125,13 @@ public class FilesystemBlobStore implements BlobStore {
     @Override
     public UploadState append(UploadState state, InputStream data) {
         Path path = uploadData(state.id());
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                FileChannel direct = directIo ? StagingWriter.openDirect(path) : null) {
             ResumableDigest digest = resumeDigest(state, channel);
             // Bytes past the recorded size come from an append that failed part-way: drop them.
             channel.truncate(state.size());
-            channel.position(state.size());
-            long written = HashingCopy.copy(data, digest, (bytes, length) -> writeFully(channel, bytes, length));
+            StagingWriter writer = new StagingWriter(channel, direct, blockSize, state.size());
+            long written = HashingCopy.copy(data, digest, writer);
             if (fsync) {
                 channel.force(false);
             }
@@ -259,13 +279,6 @@ public class FilesystemBlobStore implements BlobStore {
             position += read;
         }
         return digest;
-    }
-
-    private static void writeFully(FileChannel channel, byte[] bytes, int length) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes, 0, length);
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
     }
 
     private static Optional<Digest> toDigest(DigestAlgorithm algorithm, Path file) {

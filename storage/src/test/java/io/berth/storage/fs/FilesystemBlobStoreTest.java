@@ -1,6 +1,8 @@
 package io.berth.storage.fs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.berth.storage.BlobStore;
@@ -23,7 +25,7 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
 
     @Override
     protected BlobStore newStore() {
-        return new FilesystemBlobStore(root, false);
+        return new FilesystemBlobStore(root, false, true);
     }
 
     @Test
@@ -42,8 +44,38 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
     }
 
     @Test
+    void directAndBufferedWritesMixInOneUpload() throws Exception {
+        assertTrue(store.describe().contains("direct I/O"), "the test folder's file system takes direct I/O: " + store.describe());
+        // Aligned stretches go past the page cache, unaligned starts and tails through it.
+        int[] chunks = {8192, 1_000_000, 4096 * 200, 17, 600_000, 4096, 3 * 1024 * 1024 + 5};
+        byte[] all = randomBytes(java.util.Arrays.stream(chunks).sum(), 12);
+        UploadState state = store.beginUpload(UUID.randomUUID(), DigestAlgorithm.SHA256);
+        int offset = 0;
+        for (int chunk : chunks) {
+            state = store.append(state, new ByteArrayInputStream(all, offset, chunk));
+            offset += chunk;
+            assertEquals(offset, state.size());
+        }
+        Digest digest = Digest.of(DigestAlgorithm.SHA256, all);
+        store.commit(state, digest);
+
+        Path blob = root.resolve("v1/blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex());
+        assertArrayEquals(all, Files.readAllBytes(blob));
+    }
+
+    @Test
+    void aBufferedStoreBehavesTheSame() throws Exception {
+        BlobStore buffered = new FilesystemBlobStore(root.resolve("buffered"), false, false);
+        assertFalse(buffered.describe().contains("direct I/O"));
+        byte[] bytes = randomBytes(2 * 1024 * 1024 + 3, 13);
+        Digest digest = Digest.of(DigestAlgorithm.SHA256, bytes);
+        buffered.put(UUID.randomUUID(), new ByteArrayInputStream(bytes), digest);
+        assertEquals(bytes.length, buffered.stat(digest).orElseThrow().size());
+    }
+
+    @Test
     void aFsyncingStoreBehavesTheSame() throws Exception {
-        BlobStore syncing = new FilesystemBlobStore(root.resolve("synced"), true);
+        BlobStore syncing = new FilesystemBlobStore(root.resolve("synced"), true, true);
         byte[] bytes = randomBytes(1000, 11);
         Digest digest = Digest.of(DigestAlgorithm.SHA256, bytes);
         syncing.put(UUID.randomUUID(), new ByteArrayInputStream(bytes), digest);

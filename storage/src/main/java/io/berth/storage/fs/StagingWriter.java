@@ -1,0 +1,93 @@
+package io.berth.storage.fs;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import io.berth.storage.HashingCopy;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes received bytes into a staged upload, block-aligned stretches with direct I/O ({@code O_DIRECT})
+ * and the rest (an unaligned start or the last partial block) through the page cache.
+ *
+ * <p>Why direct I/O: an upload is written once and rarely read soon after, yet a buffered write makes
+ * the kernel find, account and dirty a fresh page-cache page for every 4 KiB. On the machines Berth was
+ * measured on that costs the kernel more than twice the CPU of hashing the same bytes, and it evicts
+ * hotter data. A direct write hands the block-aligned buffer to the device instead. Linux keeps direct
+ * and buffered writes to the same file coherent, so the two kinds can be mixed in one file.
+ */
+final class StagingWriter implements HashingCopy.Sink {
+
+    private static final ThreadLocal<ByteBuffer> ALIGNED = new ThreadLocal<>();
+
+    private final FileChannel buffered;
+    private final FileChannel direct;
+    private final int blockSize;
+    private long position;
+
+    /**
+     * @param buffered the staged file, open for writing through the page cache
+     * @param direct the same file opened with {@code O_DIRECT}, or null to write everything buffered
+     * @param blockSize the alignment direct writes need
+     * @param position where the next byte goes
+     */
+    StagingWriter(FileChannel buffered, FileChannel direct, int blockSize, long position) {
+        this.buffered = buffered;
+        this.direct = direct;
+        this.blockSize = blockSize;
+        this.position = position;
+    }
+
+    /** Opens {@code path} for direct writes, or returns null where the file system does not allow them (tmpfs). */
+    static FileChannel openDirect(Path path) {
+        try {
+            return FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void write(byte[] bytes, int length) throws IOException {
+        int offset = 0;
+        if (direct != null && position % blockSize == 0) {
+            int aligned = length - length % blockSize;
+            if (aligned > 0) {
+                writeDirect(bytes, aligned);
+                offset = aligned;
+            }
+        }
+        ByteBuffer rest = ByteBuffer.wrap(bytes, offset, length - offset);
+        while (rest.hasRemaining()) {
+            position += buffered.write(rest, position);
+        }
+    }
+
+    private void writeDirect(byte[] bytes, int length) throws IOException {
+        ByteBuffer buffer = alignedBuffer();
+        int offset = 0;
+        while (offset < length) {
+            int stretch = Math.min(buffer.capacity(), length - offset);
+            buffer.clear();
+            buffer.put(bytes, offset, stretch).flip();
+            while (buffer.hasRemaining()) {
+                position += direct.write(buffer, position);
+            }
+            offset += stretch;
+        }
+    }
+
+    /** One block-aligned direct buffer per thread: allocating one per chunk would cost more than the write. */
+    private ByteBuffer alignedBuffer() {
+        ByteBuffer buffer = ALIGNED.get();
+        if (buffer == null || buffer.capacity() < HashingCopy.BATCH || buffer.alignmentOffset(0, blockSize) != 0) {
+            buffer = ByteBuffer.allocateDirect(HashingCopy.BATCH + blockSize).alignedSlice(blockSize);
+            buffer.limit(buffer.capacity() - buffer.capacity() % blockSize);
+            buffer = buffer.slice();
+            ALIGNED.set(buffer);
+        }
+        return buffer;
+    }
+}
