@@ -116,8 +116,14 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
                     .setParameter(1, manifestId)
                     .setParameter(2, manifest.blobDigests().toArray(String[]::new))
                     .executeUpdate();
+            // Concurrent pushes of images that share layers touch the same blob rows in any order; waiting
+            // for one another's row locks deadlocks them. A row another push holds is being refreshed by
+            // that push already, so it is skipped rather than waited for.
             getEntityManager()
-                    .createNativeQuery("update blob set last_referenced_at = now() where digest = any(cast(?1 as varchar[]))")
+                    .createNativeQuery("""
+                            update blob set last_referenced_at = now()
+                            where digest in (select digest from blob where digest = any(cast(?1 as varchar[]))
+                                             for no key update skip locked)""")
                     .setParameter(1, manifest.blobDigests().toArray(String[]::new))
                     .executeUpdate();
         }

@@ -39,7 +39,14 @@ import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,6 +74,45 @@ public abstract class ManifestApiSuite {
 
         for (String reference : List.of("v1", manifest.digest())) {
             assertServed(repository, reference, manifest);
+        }
+    }
+
+    @Test
+    void concurrentPushesOfImagesSharingLayersAllSucceed() throws Exception {
+        String repository = repository("manifest-concurrent");
+        Blob config = pushBlob(repository, OciContent.blob("{\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8)));
+        List<ObjectNode> layers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            layers.add(pushRandomBlob(repository, 100 + i).descriptor(OCI_LAYER));
+        }
+        // Every image lists the same layers in its own order, so the pushes touch shared rows in different orders.
+        int threads = 8;
+        int imagesPerThread = 15;
+        ExecutorService pushers = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<List<Integer>>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long seed = t;
+                results.add(pushers.submit(() -> {
+                    Random random = new Random(seed);
+                    List<Integer> statuses = new ArrayList<>();
+                    for (int i = 0; i < imagesPerThread; i++) {
+                        List<ObjectNode> shuffled = new ArrayList<>(layers);
+                        Collections.shuffle(shuffled, random);
+                        ObjectNode json = OciContent.imageManifest(OCI_MANIFEST, config.descriptor(OCI_CONFIG),
+                                shuffled.toArray(ObjectNode[]::new));
+                        Manifest manifest = OciContent.manifest(OCI_MANIFEST, json);
+                        statuses.add(request().contentType(OCI_MANIFEST).body(manifest.bytes())
+                                .put(manifestPath(repository, "t" + seed + "-" + i)).statusCode());
+                    }
+                    return statuses;
+                }));
+            }
+            for (Future<List<Integer>> result : results) {
+                assertEquals(Collections.nCopies(imagesPerThread, 201), result.get(2, TimeUnit.MINUTES));
+            }
+        } finally {
+            pushers.shutdownNow();
         }
     }
 
