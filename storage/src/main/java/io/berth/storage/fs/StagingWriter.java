@@ -82,10 +82,9 @@ final class StagingWriter implements HashingCopy.Sink {
     /** One block-aligned direct buffer per thread: allocating one per chunk would cost more than the write. */
     private ByteBuffer alignedBuffer() {
         ByteBuffer buffer = ALIGNED.get();
-        if (buffer == null || buffer.capacity() < HashingCopy.BATCH || buffer.alignmentOffset(0, blockSize) != 0) {
+        if (buffer == null || buffer.alignmentOffset(0, blockSize) != 0) {
+            // alignedSlice rounds the start up and the end down to the block size: at least BATCH bytes remain.
             buffer = ByteBuffer.allocateDirect(HashingCopy.BATCH + blockSize).alignedSlice(blockSize);
-            buffer.limit(buffer.capacity() - buffer.capacity() % blockSize);
-            buffer = buffer.slice();
             ALIGNED.set(buffer);
         }
         return buffer;
