@@ -21,6 +21,10 @@ public class RepositoryEntity extends PanacheEntityBase {
     @Column(nullable = false, length = 255)
     public String name;
 
+    /** Whether anyone, anonymous included, may pull it (its namespace may make it public too). */
+    @Column(name = "public", nullable = false)
+    public boolean isPublic;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 }

@@ -34,19 +34,55 @@ public class RepositoryRepository implements PanacheRepositoryBase<RepositoryEnt
 
     /**
      * Returns up to {@code limit} names of repositories that hold at least one manifest, in byte order,
-     * after {@code last} (exclusive) when it is given.
+     * after {@code last} (exclusive) when it is given, limited to what {@code visible} lets the caller see.
      */
     @SuppressWarnings("unchecked")
-    public List<String> listNames(Optional<String> last, int limit) {
+    public List<String> listNames(Optional<String> last, int limit, Visibility visible) {
         return getEntityManager()
                 .createNativeQuery("""
                         select r.name from repository r
                         where (cast(?1 as varchar) is null or r.name > cast(?1 as varchar))
                           and exists (select 1 from manifest m where m.repository_id = r.id)
+                          and (?3 or split_part(r.name, '/', 1) = any(cast(?4 as varchar[])) or r.public
+                               or exists (select 1 from namespace n where n.name = split_part(r.name, '/', 1) and n.public))
                         order by r.name
                         limit ?2""")
                 .setParameter(1, last.orElse(null))
                 .setParameter(2, limit)
+                .setParameter(3, visible.everything())
+                .setParameter(4, visible.namespaces().toArray(String[]::new))
                 .getResultList();
+    }
+
+    /**
+     * Returns whether anyone may pull the named repository: it is public itself, or its namespace (the
+     * first component of its name) is.
+     */
+    public boolean isPublic(String name) {
+        Object found = getEntityManager()
+                .createNativeQuery("""
+                        select exists (select 1 from repository where name = ?1 and public)
+                            or exists (select 1 from namespace where name = split_part(?1, '/', 1) and public)""")
+                .setParameter(1, name)
+                .getSingleResult();
+        return Boolean.TRUE.equals(found);
+    }
+
+    /** Makes a repository public or private; returns false if no such repository exists. */
+    public boolean setPublic(String name, boolean isPublic) {
+        return getEntityManager()
+                .createNativeQuery("update repository set public = ?2 where name = ?1")
+                .setParameter(1, name)
+                .setParameter(2, isPublic)
+                .executeUpdate() > 0;
+    }
+
+    /**
+     * Which repositories a caller may see in the catalog: all of them, or those in the given namespaces
+     * and the public ones.
+     */
+    public record Visibility(boolean everything, java.util.Set<String> namespaces) {
+
+        public static final Visibility ALL = new Visibility(true, java.util.Set.of());
     }
 }
