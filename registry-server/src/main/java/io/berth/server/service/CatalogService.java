@@ -16,8 +16,8 @@ public class CatalogService {
         this.pagination = pagination;
     }
 
-    /** Returns a page of repository names in lexical order after {@code last}. */
-    public Page list(Optional<Integer> n, Optional<String> last) {
-        return pagination.page(n, limit -> repositories.listNames(last, limit));
+    /** Returns a page of the repository names the caller may see, in lexical order after {@code last}. */
+    public Page list(Optional<Integer> n, Optional<String> last, RepositoryRepository.Visibility visible) {
+        return pagination.page(n, limit -> repositories.listNames(last, limit, visible));
     }
 }

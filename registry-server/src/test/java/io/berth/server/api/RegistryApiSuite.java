@@ -128,7 +128,8 @@ public abstract class RegistryApiSuite {
     }
 
     private static HttpRequest.Builder raw(String path) {
-        return HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + path));
+        return HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + path))
+                .header("Authorization", io.berth.server.testing.TestAccounts.adminAuthorization());
     }
 
     @Test

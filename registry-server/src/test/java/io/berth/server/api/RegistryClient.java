@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.startsWith;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.server.api.OciContent.Blob;
 import io.berth.server.api.OciContent.Manifest;
+import io.berth.server.testing.TestAccounts;
 import io.restassured.RestAssured;
 import io.restassured.config.EncoderConfig;
 import io.restassured.config.HeaderConfig;
@@ -62,8 +63,16 @@ public final class RegistryClient {
         return purpose + "-" + RUN + "-" + NEXT.incrementAndGet();
     }
 
-    /** Starts a request; the URL is sent as written, so query values must go through {@link #query}. */
+    /**
+     * Starts a request as the administrator (HTTP Basic: authentication is on, and these suites test the
+     * API, not permissions); the URL is sent as written, so query values must go through {@link #query}.
+     */
     public static RequestSpecification request() {
+        return anonymous().header("Authorization", TestAccounts.adminAuthorization());
+    }
+
+    /** Starts a request without credentials. */
+    public static RequestSpecification anonymous() {
         return RestAssured.given().config(CONFIG).urlEncodingEnabled(false);
     }
 
@@ -174,12 +183,13 @@ public final class RegistryClient {
     }
 
     /**
-     * Sends a request with the JDK's client, for what REST Assured cannot send: no Accept header at all,
+     * Sends a request as the administrator with the JDK's client, for what REST Assured cannot send: no Accept header at all,
      * or a body of unknown length (chunked transfer encoding).
      */
     public static HttpResponse<String> send(HttpRequest.Builder request) {
         try (HttpClient client = HttpClient.newHttpClient()) {
-            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return client.send(request.setHeader("Authorization", TestAccounts.adminAuthorization()).build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

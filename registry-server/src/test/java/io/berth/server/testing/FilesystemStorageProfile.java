@@ -2,9 +2,18 @@ package io.berth.server.testing;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.List;
+import java.util.Map;
 
-/** The default configuration: blobs on the filesystem, metadata in the shared test PostgreSQL. */
+/**
+ * The default configuration: blobs on the filesystem, metadata in the shared test PostgreSQL,
+ * authentication on with the test administrator.
+ */
 public class FilesystemStorageProfile implements QuarkusTestProfile {
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of("berth.admin.password", TestAccounts.ADMIN_PASSWORD);
+    }
 
     @Override
     public List<TestResourceEntry> testResources() {

@@ -18,6 +18,10 @@ public record ErrorResponse(List<Error> errors) {
                 .toList());
     }
 
+    static ErrorResponse of(String code, String message) {
+        return new ErrorResponse(List.of(new Error(code, message, null)));
+    }
+
     static ErrorResponse of(OciErrorCode code, String message) {
         return new ErrorResponse(List.of(new Error(code.name(), message, null)));
     }

@@ -1,7 +1,11 @@
 package io.berth.server.api.error;
 
+import io.berth.auth.AccountException;
+import io.berth.auth.AuthenticationFailedException;
+import io.berth.auth.LoginThrottledException;
 import io.berth.metadata.repository.UploadBusyException;
 import io.berth.server.domain.ByteRange;
+import io.berth.server.identity.KeycloakUnavailableException;
 import io.berth.storage.BlobNotFoundException;
 import io.berth.storage.DigestMismatchException;
 import io.berth.storage.InvalidDigestException;
@@ -84,10 +88,41 @@ public class RegistryExceptionMappers {
                 .withHeader("Content-Range", "bytes */" + e.size()));
     }
 
+    /** Credentials that identify nobody (the token endpoint, the admin API). */
+    @ServerExceptionMapper
+    public Response authenticationFailed(AuthenticationFailedException e) {
+        return registry(new RegistryException(OciErrorCode.UNAUTHORIZED, e.getMessage())
+                .withHeader("WWW-Authenticate", "Basic realm=\"berth\""));
+    }
+
+    @ServerExceptionMapper
+    public Response loginThrottled(LoginThrottledException e) {
+        return registry(new RegistryException(OciErrorCode.TOOMANYREQUESTS, e.getMessage())
+                .withHeader(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfter().toSeconds())));
+    }
+
+    /** The admin API's refusals: the same error body, with codes of its own. */
+    @ServerExceptionMapper
+    public Response accountRequest(AccountException e) {
+        int status = switch (e.reason()) {
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case INVALID -> 400;
+        };
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(ErrorResponse.of(e.reason().name(), e.getMessage())).build();
+    }
+
     @ServerExceptionMapper
     public Response storageOutage(StorageException e) {
         LOG.errorf(e, "Blob storage failed: %s", e.getMessage());
         return unavailable("the blob store is unavailable: " + e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response identityProviderOutage(KeycloakUnavailableException e) {
+        LOG.errorf("Keycloak failed: %s", e.getMessage());
+        return unavailable("the identity provider is unavailable");
     }
 
     @ServerExceptionMapper

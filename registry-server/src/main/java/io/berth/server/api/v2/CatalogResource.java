@@ -1,5 +1,6 @@
 package io.berth.server.api.v2;
 
+import io.berth.server.api.auth.RegistryAccess;
 import io.berth.server.service.CatalogService;
 import io.berth.server.service.Page;
 import jakarta.ws.rs.GET;
@@ -11,14 +12,19 @@ import java.util.List;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.RestQuery;
 
-/** {@code GET /v2/_catalog?n=&last=}: the registry's repositories in lexical order, paged with {@code Link}. */
+/**
+ * {@code GET /v2/_catalog?n=&last=}: the repositories the caller may pull, in lexical order, paged with
+ * {@code Link}.
+ */
 @Path("/v2")
 public class CatalogResource {
 
     private final CatalogService catalog;
+    private final RegistryAccess access;
 
-    public CatalogResource(CatalogService catalog) {
+    public CatalogResource(CatalogService catalog, RegistryAccess access) {
         this.catalog = catalog;
+        this.access = access;
     }
 
     /** The _catalog body. */
@@ -29,7 +35,7 @@ public class CatalogResource {
     @Path(Routes.CATALOG)
     @Produces(MediaType.APPLICATION_JSON)
     public Response list(@RestQuery String n, @RestQuery String last) {
-        Page page = catalog.list(Paging.size(n), Optional.ofNullable(last));
+        Page page = catalog.list(Paging.size(n), Optional.ofNullable(last), access.catalogVisibility());
         return Paging.linked(Response.ok(new Catalog(page.entries())), page, "/v2/_catalog").build();
     }
 }

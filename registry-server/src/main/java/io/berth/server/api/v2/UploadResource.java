@@ -1,5 +1,6 @@
 package io.berth.server.api.v2;
 
+import io.berth.server.api.auth.RegistryAccess;
 import io.berth.server.api.error.OciErrorCode;
 import io.berth.server.api.error.RegistryException;
 import io.berth.server.domain.ContentRange;
@@ -38,8 +39,11 @@ public class UploadResource {
 
     private final UploadService uploads;
 
-    public UploadResource(UploadService uploads) {
+    private final RegistryAccess access;
+
+    public UploadResource(UploadService uploads, RegistryAccess access) {
         this.uploads = uploads;
+        this.access = access;
     }
 
     @POST
@@ -49,7 +53,9 @@ public class UploadResource {
             @Context HttpServerRequest request) {
         RepositoryName repository = new RepositoryName(name);
         if (mount != null) {
+            // A source the caller may not pull from is no source: the client simply uploads the blob.
             Optional<BlobDescriptor> mounted = mountable(mount, from)
+                    .filter(source -> source.from().map(f -> access.mayPull(f.value())).orElseGet(access::mayMountFromAnywhere))
                     .flatMap(source -> uploads.mount(repository, source.digest(), source.from()));
             if (mounted.isPresent()) {
                 return created(repository, mounted.get());

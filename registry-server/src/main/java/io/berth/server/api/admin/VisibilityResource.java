@@ -1,0 +1,52 @@
+package io.berth.server.api.admin;
+
+import io.berth.auth.AccountService;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestPath;
+
+/**
+ * Public and private: a public namespace (a user's or an organization's) or repository can be pulled by
+ * anyone, anonymous included; everything else is private.
+ */
+@Path(AdminAccessFilter.PATH)
+@Tag(name = "visibility")
+public class VisibilityResource {
+
+    private final AccountService accounts;
+
+    public VisibilityResource(AccountService accounts) {
+        this.accounts = accounts;
+    }
+
+    public record Visibility(@com.fasterxml.jackson.annotation.JsonProperty("public") boolean isPublic) {
+    }
+
+    @PUT
+    @Path("namespaces/{name}/visibility")
+    @Operation(summary = "Make every repository of a namespace public, or not")
+    public Visibility namespace(@RestPath String name, Visibility visibility) {
+        Requests.require(visibility, "a JSON body with public");
+        accounts.setNamespacePublic(name, visibility.isPublic());
+        return visibility;
+    }
+
+    @GET
+    @Path("repositories/{name: .+}/visibility")
+    @Operation(summary = "Tell whether a repository is public (by itself or through its namespace)")
+    public Visibility repository(@RestPath String name) {
+        return new Visibility(accounts.isRepositoryPublic(name));
+    }
+
+    @PUT
+    @Path("repositories/{name: .+}/visibility")
+    @Operation(summary = "Make one repository public, or not")
+    public Visibility setRepository(@RestPath String name, Visibility visibility) {
+        Requests.require(visibility, "a JSON body with public");
+        accounts.setRepositoryPublic(name, visibility.isPublic());
+        return visibility;
+    }
+}

@@ -1,0 +1,53 @@
+package io.berth.server.api.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Optional;
+
+/** What an {@code Authorization} header carries: nothing, a bearer token, or a username and password. */
+sealed interface Credentials {
+
+    record None() implements Credentials {
+    }
+
+    record Bearer(String token) implements Credentials {
+    }
+
+    record Basic(String username, String password) implements Credentials {
+    }
+
+    /** A header that is there but cannot be read. */
+    record Unreadable(String reason) implements Credentials {
+    }
+
+    static Credentials parse(String header) {
+        if (header == null || header.isBlank()) {
+            return new None();
+        }
+        int space = header.indexOf(' ');
+        if (space < 0) {
+            return new Unreadable("the Authorization header names no scheme");
+        }
+        String scheme = header.substring(0, space).toLowerCase(Locale.ROOT);
+        String value = header.substring(space + 1).trim();
+        return switch (scheme) {
+            case "bearer" -> value.isEmpty() ? new Unreadable("empty bearer token") : new Bearer(value);
+            case "basic" -> basic(value).orElseGet(() -> new Unreadable("malformed Basic credentials"));
+            default -> new Unreadable("unsupported authorization scheme " + header.substring(0, space));
+        };
+    }
+
+    private static Optional<Credentials> basic(String encoded) {
+        try {
+            String decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            if (colon <= 0) {
+                return Optional.empty();
+            }
+            return Optional.of(new Basic(decoded.substring(0, colon), decoded.substring(colon + 1)));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}
