@@ -11,12 +11,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The packaged Berth server ({@code java -jar quarkus-run.jar}) as a child process on its embedded
@@ -24,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>{@link Builder#start()} picks free ports for HTTP and the embedded PostgreSQL, starts the server with
  * the {@code java} of the JVM running the tests, and waits until {@code GET /q/health/ready} answers 200.
+ * With {@link Builder#tls}, it also serves HTTPS on a free port of its own, and readiness is polled over
+ * HTTPS with a client that trusts the given CA.
  * {@link #stop()} (or {@link #close()}) stops it by its PID: SIGTERM, a wait, then SIGKILL. A normal
  * shutdown stops the embedded PostgreSQL too; whatever the server leaves behind (the postmaster runs
  * detached, with PPID 1) is stopped by the PID in its {@code postmaster.pid}, and reported in the
@@ -42,15 +49,17 @@ public final class BerthServer implements AutoCloseable {
     private final Builder settings;
     private final int httpPort;
     private final int databasePort;
+    private final int httpsPort;
     private final Process process;
     private final Thread shutdownHook;
     private volatile Optional<ProcessHandle> postgres = Optional.empty();
     private Shutdown shutdown;
 
-    private BerthServer(Builder settings, int httpPort, int databasePort, Process process) {
+    private BerthServer(Builder settings, int httpPort, int databasePort, int httpsPort, Process process) {
         this.settings = settings;
         this.httpPort = httpPort;
         this.databasePort = databasePort;
+        this.httpsPort = httpsPort;
         this.process = process;
         // A test JVM that ends without closing the fixture (Ctrl-C, a Surefire timeout) still stops the server.
         this.shutdownHook = new Thread(this::stopQuietly, "berth-e2e-stop-" + process.pid());
@@ -76,12 +85,46 @@ public final class BerthServer implements AutoCloseable {
         return httpPort;
     }
 
+    /** Returns {@code https://127.0.0.1:<https port>}; only for a server started with {@link Builder#tls}. */
+    public URI httpsUri() {
+        return URI.create("https://" + httpsRegistry());
+    }
+
+    /** Returns {@code 127.0.0.1:<https port>}, the registry's name in image references over HTTPS. */
+    public String httpsRegistry() {
+        if (httpsPort == 0) {
+            throw new IllegalStateException("this server serves no HTTPS: start it with Builder.tls(...)");
+        }
+        return "127.0.0.1:" + httpsPort;
+    }
+
+    /** Returns the HTTPS port, or 0 when the server was started without {@link Builder#tls}. */
+    public int httpsPort() {
+        return httpsPort;
+    }
+
     public int databasePort() {
         return databasePort;
     }
 
     public long pid() {
         return process.pid();
+    }
+
+    /** Returns the name of the administrator account the embedded default creates at first start. */
+    public String adminUser() {
+        return "admin";
+    }
+
+    /** Returns the administrator's HTTP Basic {@code Authorization} header value, for requests the tests send themselves. */
+    public String adminAuthorization() {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(
+                (adminUser() + ":" + adminPassword()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Returns the administrator's password, set by this fixture through {@code BERTH_ADMIN_PASSWORD}. */
+    public String adminPassword() {
+        return settings.adminPassword;
     }
 
     public Path dataDir() {
@@ -181,6 +224,11 @@ public final class BerthServer implements AutoCloseable {
         private Duration readyTimeout = DEFAULT_READY_TIMEOUT;
         private int httpPort;
         private int databasePort;
+        private String adminPassword = "e2e-" + java.util.UUID.randomUUID();
+        private Path tlsCertificateFile;
+        private Path tlsKeyFile;
+        private Path tlsCaFile;
+        private int httpsPort;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir.toAbsolutePath().normalize();
@@ -217,6 +265,17 @@ public final class BerthServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves HTTPS from these PEM files ({@code berth.tls.certificate-file}, {@code berth.tls.key-file}) on a
+         * free port ({@code berth.tls.port}), and polls readiness over HTTPS trusting {@code caCertificateFile}.
+         */
+        public Builder tls(Path certificateFile, Path keyFile, Path caCertificateFile) {
+            this.tlsCertificateFile = certificateFile.toAbsolutePath().normalize();
+            this.tlsKeyFile = keyFile.toAbsolutePath().normalize();
+            this.tlsCaFile = caCertificateFile.toAbsolutePath().normalize();
+            return this;
+        }
+
         /** Returns a builder with the same settings and ports as the given server: its restart. */
         public static Builder like(BerthServer server) {
             Builder copy = new Builder(server.settings.dataDir);
@@ -224,6 +283,11 @@ public final class BerthServer implements AutoCloseable {
             copy.jvmOptions.addAll(server.settings.jvmOptions);
             copy.properties.addAll(server.settings.properties);
             copy.readyTimeout = server.settings.readyTimeout;
+            copy.adminPassword = server.settings.adminPassword;
+            copy.tlsCertificateFile = server.settings.tlsCertificateFile;
+            copy.tlsKeyFile = server.settings.tlsKeyFile;
+            copy.tlsCaFile = server.settings.tlsCaFile;
+            copy.httpsPort = server.httpsPort;
             return copy.ports(server.httpPort, server.databasePort);
         }
 
@@ -243,8 +307,10 @@ public final class BerthServer implements AutoCloseable {
             for (int attempt = 1; attempt <= (fixedPorts ? 1 : START_ATTEMPTS); attempt++) {
                 int http = fixedPorts ? httpPort : freePort();
                 int database = fixedPorts ? databasePort : freePort(http);
+                int https = tlsCertificateFile == null ? 0
+                        : fixedPorts && httpsPort != 0 ? httpsPort : freePort(http, database);
                 try {
-                    return startOnce(http, database);
+                    return startOnce(http, database, https);
                 } catch (PortTakenException e) {
                     last = e;
                 }
@@ -252,7 +318,7 @@ public final class BerthServer implements AutoCloseable {
             throw last;
         }
 
-        private BerthServer startOnce(int http, int database) {
+        private BerthServer startOnce(int http, int database, int https) {
             List<String> command = new ArrayList<>();
             command.add(javaExecutable());
             command.addAll(jvmOptions);
@@ -260,6 +326,11 @@ public final class BerthServer implements AutoCloseable {
             command.add("-Dberth.database.embedded.port=" + database);
             command.add("-Dquarkus.http.port=" + http);
             command.add("-Dquarkus.http.host=127.0.0.1");
+            if (tlsCertificateFile != null) {
+                command.add("-Dberth.tls.certificate-file=" + tlsCertificateFile);
+                command.add("-Dberth.tls.key-file=" + tlsKeyFile);
+                command.add("-Dberth.tls.port=" + https);
+            }
             command.addAll(properties);
             command.add("-jar");
             command.add(E2e.serverJar().toString());
@@ -274,6 +345,8 @@ public final class BerthServer implements AutoCloseable {
             Map<String, String> environment = builder.environment();
             // Only what this fixture passes configures the server, not whatever the calling shell exports.
             environment.keySet().removeIf(name -> name.startsWith("BERTH_") || name.startsWith("QUARKUS_"));
+            // Through the environment, as the README says, and so it is not in the command line this log records.
+            environment.put("BERTH_ADMIN_PASSWORD", adminPassword);
             Process process;
             try {
                 process = builder.start();
@@ -281,7 +354,7 @@ public final class BerthServer implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start " + command, e);
             }
-            BerthServer server = new BerthServer(this, http, database, process);
+            BerthServer server = new BerthServer(this, http, database, https, process);
             try {
                 server.awaitReady(readyTimeout, logStart);
                 server.postgres = readPostmaster(dataDir);
@@ -303,11 +376,17 @@ public final class BerthServer implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout, long logStart) {
-        HttpClient client = HttpClient.newBuilder()
+        HttpClient.Builder clientBuilder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2))
-                .build();
-        HttpRequest ready = HttpRequest.newBuilder(baseUri().resolve("/q/health/ready"))
+                .connectTimeout(Duration.ofSeconds(2));
+        // Over HTTPS when it is on: that works whether plain HTTP is kept for loopback or switched off.
+        URI readyBase = baseUri();
+        if (settings.tlsCaFile != null) {
+            clientBuilder.sslContext(sslContextTrusting(settings.tlsCaFile));
+            readyBase = httpsUri();
+        }
+        HttpClient client = clientBuilder.build();
+        HttpRequest ready = HttpRequest.newBuilder(readyBase.resolve("/q/health/ready"))
                 .timeout(Duration.ofSeconds(5))
                 .GET()
                 .build();
@@ -320,6 +399,7 @@ public final class BerthServer implements AutoCloseable {
                         + settings.logFile + "); last lines of its log:\n" + tail;
                 String thisRun = logSince(logStart);
                 if (thisRun.contains("Address already in use") || thisRun.contains("Port " + httpPort)
+                        || (httpsPort != 0 && thisRun.contains("Port " + httpsPort))
                         || thisRun.contains("could not bind")) {
                     throw new PortTakenException(message);
                 }
@@ -339,7 +419,7 @@ public final class BerthServer implements AutoCloseable {
             }
             sleep(250);
         }
-        throw new IllegalStateException("the server (PID " + process.pid() + ", " + baseUri() + ") was not ready within "
+        throw new IllegalStateException("the server (PID " + process.pid() + ", " + readyBase + ") was not ready within "
                 + timeout.toSeconds() + " s; last answer of /q/health/ready: " + lastAnswer + "; last lines of its log ("
                 + settings.logFile + "):\n" + logTail(60));
     }
@@ -415,6 +495,27 @@ public final class BerthServer implements AutoCloseable {
     private static String javaExecutable() {
         return ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** Returns a TLS context that trusts only the CA certificate(s) in the given PEM file. */
+    public static SSLContext sslContextTrusting(Path caCertificateFile) {
+        try (var in = Files.newInputStream(caCertificateFile)) {
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            int n = 0;
+            for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trusted.setCertificateEntry("ca-" + n++, certificate);
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + caCertificateFile, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build a TLS context trusting " + caCertificateFile, e);
+        }
     }
 
     /** Returns a TCP port on 127.0.0.1 that is free now (and differs from {@code others}). */

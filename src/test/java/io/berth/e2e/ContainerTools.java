@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code registries.conf}: no search registries, and the given registries marked insecure (plain HTTP);</li>
  *   <li>{@code policy.json} (accept anything) and an empty {@code registries.d}, passed to skopeo.</li>
  * </ul>
- * {@code REGISTRY_AUTH_FILE} is removed from the environment and {@code HOME}, {@code XDG_*} and
+ * {@code REGISTRY_AUTH_FILE} names this folder's {@code auth.json} (see {@link #login}) and {@code HOME}, {@code XDG_*} and
  * {@code TMPDIR} point inside the folder. skopeo ignores {@code registries.conf}: tests pass it
  * {@code --tls-verify=false}, {@code --src-tls-verify=false} or {@code --dest-tls-verify=false}.
  *
@@ -119,11 +119,13 @@ public final class ContainerTools implements AutoCloseable {
             Files.writeString(dir.resolve("policy.json"), """
                     {"default": [{"type": "insecureAcceptAnything"}]}
                     """);
+            // The credentials of every tool in this folder; buildah refuses a REGISTRY_AUTH_FILE that does not exist.
+            Files.writeString(dir.resolve("auth.json"), "{\"auths\": {}}\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the container tools' configuration in " + dir, e);
         }
         Map<String, String> environment = new java.util.HashMap<>(System.getenv());
-        environment.remove("REGISTRY_AUTH_FILE");
+        environment.put("REGISTRY_AUTH_FILE", dir.resolve("auth.json").toString());
         environment.remove("DOCKER_CONFIG");
         environment.remove("CONTAINER_HOST");
         environment.remove("CONTAINER_CONNECTION");
@@ -154,12 +156,29 @@ public final class ContainerTools implements AutoCloseable {
 
     /** Runs {@code skopeo} with this folder's policy, registries.d and temp folder; fails on a non-zero exit. */
     public Result skopeo(String... args) {
+        return run(DEFAULT_TIMEOUT, skopeoCommand(args));
+    }
+
+    /** Runs {@code skopeo} like {@link #skopeo} and returns the result whatever its exit code. */
+    public Result trySkopeo(String... args) {
+        return tryRun(DEFAULT_TIMEOUT, skopeoCommand(args));
+    }
+
+    private List<String> skopeoCommand(String... args) {
         List<String> command = new ArrayList<>(List.of("skopeo",
                 "--policy", dir.resolve("policy.json").toString(),
                 "--registries.d", dir.resolve("registries.d").toString(),
                 "--tmpdir", dir.resolve("tmp").toString()));
         command.addAll(List.of(args));
-        return run(DEFAULT_TIMEOUT, command);
+        return command;
+    }
+
+    /**
+     * Logs in to a registry with {@code skopeo login} (the token flow: {@code /v2/} answers 401, skopeo asks
+     * {@code /token}); podman, skopeo and buildah of this folder then share the credentials in its {@code auth.json}.
+     */
+    public Result login(String registry, String user, String password) {
+        return skopeo("login", "--tls-verify=false", "--username", user, "--password", password, registry);
     }
 
     /** Runs {@code podman} with this folder's configuration and image store; fails on a non-zero exit. */
@@ -272,7 +291,7 @@ public final class ContainerTools implements AutoCloseable {
     }
 
     /** Returns whether commands can run in a private mount namespace (root and util-linux's unshare). */
-    private static boolean privateMountsWork() {
+    static boolean privateMountsWork() {
         Boolean works = namespaceWorks;
         if (works == null) {
             works = E2e.findOnPath("unshare").isPresent() && probeNamespace();

@@ -221,8 +221,8 @@ class LargeBlobTest {
         return request(server.baseUri().resolve(path));
     }
 
-    private static HttpRequest.Builder request(URI uri) {
-        return HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
+    private HttpRequest.Builder request(URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).header("Authorization", server.adminAuthorization());
     }
 
     /** A body of {@code length} bytes read from the file at {@code offset}, sent with a Content-Length. */

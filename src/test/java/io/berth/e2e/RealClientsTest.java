@@ -61,6 +61,7 @@ class RealClientsTest {
     void skopeoCopiesAMultiLayerImageInAndOutWithTheSameDigests() {
         ContainerTools.requireSkopeo();
         try (ContainerTools tools = ContainerTools.create(dir, "skopeo-oci", server.registry())) {
+            tools.login(server.registry(), server.adminUser(), server.adminPassword());
             Path layout = tools.newDir("source");
             OciLayout.Image source = TestImage.write(layout, "1", true);
             assertTrue(source.layerDigests().size() >= 3, "the test image has several layers");
@@ -102,6 +103,7 @@ class RealClientsTest {
     void skopeoConvertsToDockerSchema2AndBack() {
         ContainerTools.requireSkopeo();
         try (ContainerTools tools = ContainerTools.create(dir, "skopeo-v2s2", server.registry())) {
+            tools.login(server.registry(), server.adminUser(), server.adminPassword());
             Path layout = tools.newDir("source");
             OciLayout.Image source = TestImage.write(layout, "1", true);
             String reference = "docker://" + server.registry() + "/e2e/app-v2s2:1";
@@ -131,6 +133,9 @@ class RealClientsTest {
         ContainerTools.requirePodman();
         try (ContainerTools pusher = ContainerTools.create(dir, "podman-push", server.registry());
                 ContainerTools puller = ContainerTools.create(dir, "podman-pull", server.registry())) {
+            pusher.podman("login", "--tls-verify=false", "--username", server.adminUser(), "--password",
+                    server.adminPassword(), server.registry());
+            puller.login(server.registry(), server.adminUser(), server.adminPassword());
             OciLayout.Image source = TestImage.write(pusher.newDir("source"), "1", true);
             String reference = server.registry() + "/e2e/podman:1";
             String pushed = pushWithPodman(pusher, reference);
@@ -160,6 +165,9 @@ class RealClientsTest {
         }
         try (ContainerTools pusher = ContainerTools.create(dir, "podman-run-push", server.registry());
                 ContainerTools runner = ContainerTools.create(dir, "podman-run", server.registry())) {
+            pusher.podman("login", "--tls-verify=false", "--username", server.adminUser(), "--password",
+                    server.adminPassword(), server.registry());
+            runner.login(server.registry(), server.adminUser(), server.adminPassword());
             TestImage.write(pusher.newDir("source"), "1", true);
             String reference = server.registry() + "/e2e/run:1";
             pushWithPodman(pusher, reference);
@@ -184,6 +192,7 @@ class RealClientsTest {
     void acceptsAnOciManifestWithoutItsOptionalMediaType() {
         ContainerTools.requireSkopeo();
         try (ContainerTools tools = ContainerTools.create(dir, "skopeo-no-media-type", server.registry())) {
+            tools.login(server.registry(), server.adminUser(), server.adminPassword());
             Path layout = tools.newDir("source");
             OciLayout.Image source = TestImage.write(layout, "1", false);
             String reference = "docker://" + server.registry() + "/e2e/no-media-type:1";
@@ -206,6 +215,7 @@ class RealClientsTest {
     private HttpResponse<byte[]> get(String path, String accept) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUri() + path))
                 .header("Accept", accept)
+                .header("Authorization", server.adminAuthorization())
                 .timeout(Duration.ofSeconds(30))
                 .GET()
                 .build();

@@ -38,6 +38,7 @@ class RestartTest {
         dir = E2e.newTestDir("restart");
         BerthServer first = start(BerthServer.builder(dir.resolve("data")));
         try (ContainerTools tools = ContainerTools.create(dir, "skopeo", first.registry())) {
+            tools.login(first.registry(), first.adminUser(), first.adminPassword());
             Path layout = tools.newDir("source");
             OciLayout.Image source = TestImage.write(layout, "1", true);
             String repository = "docker://" + first.registry() + "/e2e/persisted";
