@@ -26,7 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every kind of caller against every API action on a private repository of an organization, once with
  * HTTP Basic on the registry API and once through the token flow: what each may do succeeds, what it may
- * not do is refused with 401 (nobody is logged in: log in) or 403 (logged in, not allowed).
+ * not do is refused: 401 UNAUTHORIZED with a challenge when nobody is logged in; DENIED when a logged-in
+ * caller is refused, as 403 over Basic and as a 401 with an {@code insufficient_scope} challenge over a
+ * token (so a client that asked for too little fetches a better token, and shows DENIED if it gets none).
  */
 @QuarkusTest
 @TestProfile(FilesystemStorageProfile.class)
@@ -104,16 +106,16 @@ class PermissionMatrixTest {
     @MethodSource("callersAndFlows")
     void eachCallerMayDoExactlyWhatItsRoleAllows(Caller caller, boolean tokenFlow) {
         RequestSpecification pull = request(caller, tokenFlow, "pull");
-        expect(caller, caller.pull, pull.get(manifestPath(REPO, "v1")), "pull");
+        expect(caller, tokenFlow, caller.pull, pull.get(manifestPath(REPO, "v1")), "pull");
 
         OciContent.Blob blob = OciContent.randomBlob(64);
         Response push = request(caller, tokenFlow, "pull,push").body(blob.bytes())
                 .post(query(uploadsPath(REPO), "digest", blob.digest()));
-        expect(caller, caller.push, push, "push");
+        expect(caller, tokenFlow, caller.push, push, "push");
 
         String digest = RegistryClient.pushImage(REPO, "del-" + caller + tokenFlow).digest();
         Response delete = request(caller, tokenFlow, "delete").delete(manifestPath(REPO, digest));
-        expect(caller, caller.delete, delete, "delete");
+        expect(caller, tokenFlow, caller.delete, delete, "delete");
     }
 
     @ParameterizedTest(name = "{0}, token flow: {1}")
@@ -172,7 +174,7 @@ class PermissionMatrixTest {
                 : Accounts.as(caller.account(RUN), caller.password());
     }
 
-    private static void expect(Caller caller, boolean allowed, Response response, String action) {
+    private static void expect(Caller caller, boolean tokenFlow, boolean allowed, Response response, String action) {
         int status = response.statusCode();
         String what = caller + " " + action + ": " + status + " " + response.asString();
         if (allowed) {
@@ -183,6 +185,9 @@ class PermissionMatrixTest {
             assertEquals(401, status, what);
             assertEquals(true, response.header("WWW-Authenticate").contains("scope=\"repository:" + REPO + ":"), what);
             RegistryClient.fails(response, 401, "UNAUTHORIZED");
+        } else if (tokenFlow) {
+            RegistryClient.fails(response, 401, "DENIED");
+            assertEquals(true, response.header("WWW-Authenticate").contains("error=\"insufficient_scope\""), what);
         } else {
             RegistryClient.fails(response, 403, "DENIED");
         }

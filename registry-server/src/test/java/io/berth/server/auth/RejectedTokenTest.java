@@ -134,7 +134,7 @@ class RejectedTokenTest {
         String robot = "robot+ns" + RUN;
         String token = Accounts.token(robot, secret, "repository:other" + RUN + "/app:pull,push");
         assertEquals(0, TokenEndpointTest.decode(token.split("\\.")[1]).path("access").get(0).path("actions").size());
-        RegistryClient.fails(Accounts.bearer(token).post(RegistryClient.uploadsPath("other" + RUN + "/app")), 403, "DENIED");
+        RegistryClient.fails(Accounts.bearer(token).post(RegistryClient.uploadsPath("other" + RUN + "/app")), 401, "DENIED");
         RegistryClient.fails(Accounts.as(robot, secret).post(RegistryClient.uploadsPath("other" + RUN + "/app")), 403, "DENIED");
         Accounts.as(robot, secret).post(RegistryClient.uploadsPath(namespace + "/app")).then().statusCode(202);
     }

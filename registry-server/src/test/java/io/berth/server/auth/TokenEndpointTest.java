@@ -88,6 +88,19 @@ class TokenEndpointTest {
     }
 
     @Test
+    void aTokenAskedForTooLittleIsAnsweredWithAChallengeForWhatTheRequestNeeds() {
+        // Clients that fetched a token for pull and then push must be told to fetch a push token.
+        String token = Accounts.token("admin", io.berth.server.testing.TestAccounts.ADMIN_PASSWORD,
+                "repository:narrow" + RUN + "/app:pull");
+        Response push = Accounts.bearer(token).post(RegistryClient.uploadsPath("narrow" + RUN + "/app"));
+        assertEquals(401, push.statusCode(), push.asString());
+        assertEquals("repository:narrow" + RUN + "/app:pull,push", scopeOf(push));
+        assertTrue(push.header("WWW-Authenticate").contains("error=\"insufficient_scope\""));
+        String better = Accounts.token("admin", io.berth.server.testing.TestAccounts.ADMIN_PASSWORD, scopeOf(push));
+        Accounts.bearer(better).post(RegistryClient.uploadsPath("narrow" + RUN + "/app")).then().statusCode(202);
+    }
+
+    @Test
     void anonymousTokensGrantOnlyPublicPulls() throws Exception {
         String user = "pub" + RUN;
         Accounts.user(user);

@@ -78,7 +78,7 @@ class KeycloakLoginTest {
         pushBlob(TEAM + "/app", token);
         // The reader may pull but not push: its token names the repository for pull only, and the upload is denied.
         String readerToken = berthToken("kc-reader", "kc-reader-password", "repository:" + TEAM + "/app:pull,push");
-        RegistryClient.fails(bearer(readerToken).post(RegistryClient.uploadsPath(TEAM + "/app")), 403, "DENIED");
+        RegistryClient.fails(bearer(readerToken).post(RegistryClient.uploadsPath(TEAM + "/app")), 401, "DENIED");
     }
 
     @Test

@@ -25,9 +25,10 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * PUT and PATCH need {@code pull,push}; DELETE needs {@code delete}; {@code _catalog} needs
  * {@code registry:catalog:*}; {@code /v2/} needs any valid credentials.
  *
- * <p>A refusal that a token could cure is a 401 with a challenge naming the scope; a refusal of a caller
- * who proved who they are and asked for this very scope is a 403 {@code DENIED}, so clients say "denied"
- * instead of looping on logins.
+ * <p>A request whose token lacks what it needs is a 401 with a challenge naming the scope
+ * ({@code insufficient_scope}), so a client that asked for too little fetches the right token; when the
+ * caller is logged in the error code is {@code DENIED}, which is what the client shows if the new token
+ * is no better. A caller refused over HTTP Basic gets 403 {@code DENIED}: no token would change that.
  */
 public class RegistryAccessFilter {
 
@@ -105,12 +106,14 @@ public class RegistryAccessFilter {
         if (need.repository().isPresent()) {
             String repository = need.repository().get();
             Optional<Set<Action>> granted = token.actionsOn(repository);
-            if (granted.isEmpty() || (!granted.get().containsAll(need.actions()) && token.isAnonymous())) {
-                throw Challenge.unauthorized("the token does not grant " + need.scope().orElseThrow(), realm, tokens.service(),
-                        need.scope(), Optional.of("insufficient_scope"));
-            }
-            if (!granted.get().containsAll(need.actions())) {
-                throw denied(token.subject(), need);
+            if (granted.isEmpty() || !granted.get().containsAll(need.actions())) {
+                // 401 either way: a client that asked for too little fetches a token for the scope named here.
+                // A logged-in caller whose token names this repository was refused some of it: it hears why
+                // (DENIED), which is what the client shows when the new token is no better.
+                RegistryException refusal = Challenge.unauthorized("the token does not grant " + need.scope().orElseThrow(),
+                        realm, tokens.service(), need.scope(), Optional.of("insufficient_scope"));
+                throw token.isAnonymous() || granted.isEmpty() ? refusal : denied(token.subject(), need).withStatus(401)
+                        .withHeader(Challenge.WWW_AUTHENTICATE, refusal.headers().get(Challenge.WWW_AUTHENTICATE));
             }
         }
         access.token(token);
