@@ -315,4 +315,48 @@ public final class ContainerTools implements AutoCloseable {
             return false;
         }
     }
+
+    /** Skips (outside CI) or fails (in CI) the calling test unless buildah is installed. */
+    public static void requireBuildah() {
+        E2e.requireTool("buildah", "buildah");
+    }
+
+    /** Runs {@code buildah} with this folder's configuration and image store (podman's); fails on a non-zero exit. */
+    public Result buildah(String... args) {
+        List<String> command = new ArrayList<>(List.of("buildah"));
+        command.addAll(List.of(args));
+        return run(DEFAULT_TIMEOUT, command);
+    }
+
+    /** Runs {@code podman} like {@link #podman} and returns the result whatever its exit code. */
+    public Result tryPodman(String... args) {
+        List<String> command = new ArrayList<>(List.of("podman"));
+        command.addAll(List.of(args));
+        return tryRun(DEFAULT_TIMEOUT, command);
+    }
+
+    /**
+     * Moves the store's run root ({@code runroot} in this folder's {@code storage.conf}) to {@code /run/berth-storage}
+     * inside the private mount namespace, which is this folder's {@code ns/run/berth-storage}; returns this. podman 4.3
+     * waits 20 s after every container's exit ("Exceeded conmon timeout waiting for container ... to exit") when the
+     * run root's path is long, as it is under {@code target/e2e/...}. Call it before any command; without a private
+     * mount namespace (not root) it changes nothing.
+     */
+    public ContainerTools withShortRunRoot() {
+        if (!privateMounts) {
+            return this;
+        }
+        Path conf = dir.resolve("storage.conf");
+        try {
+            String text = Files.readString(conf);
+            String runRoot = "runroot = \"" + dir + "/storage/run\"";
+            if (!text.contains(runRoot)) {
+                throw new IllegalStateException("no " + runRoot + " in " + conf + ":\n" + text);
+            }
+            Files.writeString(conf, text.replace(runRoot, "runroot = \"/run/berth-storage\""));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite " + conf, e);
+        }
+        return this;
+    }
 }

@@ -455,4 +455,48 @@ public final class DockerDaemon implements AutoCloseable {
             throw new IllegalStateException(e);
         }
     }
+
+    /** Docker's own CLI on these machines (28.x in /usr/local/bin): a client only, without buildx. */
+    public static final Path DOCKER_CLI = Path.of("/usr/local/bin/docker");
+
+    /** Returns Debian's docker client, {@code /usr/bin/docker} (20.10, the engine's own version). */
+    public static Path debianDocker() {
+        return DEBIAN_DOCKER;
+    }
+
+    /** Skips (outside CI) or fails (in CI) the calling test unless Docker's own CLI is at {@link #DOCKER_CLI}. */
+    public static void requireDockerCli() {
+        if (!Files.isRegularFile(DOCKER_CLI) || !Files.isExecutable(DOCKER_CLI)) {
+            E2e.unavailable(DOCKER_CLI + " (Docker's own CLI, which these machines carry besides Debian's) is missing");
+        }
+    }
+
+    /**
+     * Runs the given docker client against this engine with {@code DOCKER_BUILDKIT=0}, so that {@code docker build}
+     * uses the legacy builder (the CLI 28 has no buildx here); fails on a non-zero exit.
+     */
+    public ContainerTools.Result client(Path docker, String... args) {
+        return check(tryClient(docker, args));
+    }
+
+    /** Runs the given docker client like {@link #client} and returns its result, whatever its exit code. */
+    public ContainerTools.Result tryClient(Path docker, String... args) {
+        return tryRun(DEFAULT_TIMEOUT, clientCommand(docker, args), null);
+    }
+
+    /** Runs the given docker client like {@link #client} with {@code input} on its standard input. */
+    public ContainerTools.Result clientWithInput(Path docker, String input, String... args) {
+        return check(tryRun(DEFAULT_TIMEOUT, clientCommand(docker, args), input));
+    }
+
+    private static List<String> clientCommand(Path docker, String... args) {
+        List<String> command = new ArrayList<>(List.of("env", "DOCKER_BUILDKIT=0", docker.toString()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** Returns the exec root (in the temp folder) that holds this engine's sockets and containerd's state. */
+    public Path execRoot() {
+        return execRoot;
+    }
 }

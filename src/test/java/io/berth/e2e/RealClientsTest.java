@@ -164,7 +164,7 @@ class RealClientsTest {
             E2e.unavailable(TestImage.BUSYBOX + " is not a statically linked busybox (apt-get install busybox-static)");
         }
         try (ContainerTools pusher = ContainerTools.create(dir, "podman-run-push", server.registry());
-                ContainerTools runner = ContainerTools.create(dir, "podman-run", server.registry())) {
+                ContainerTools runner = ContainerTools.create(dir, "podman-run", server.registry()).withShortRunRoot()) {
             pusher.podman("login", "--tls-verify=false", "--username", server.adminUser(), "--password",
                     server.adminPassword(), server.registry());
             runner.login(server.registry(), server.adminUser(), server.adminPassword());
