@@ -124,25 +124,7 @@ public abstract class BlobStoreContractTest {
         Digest digest = Digest.of(DigestAlgorithm.SHA256, bytes);
         UploadState state = store.append(store.beginUpload(UUID.randomUUID(), DigestAlgorithm.SHA256),
                 new ByteArrayInputStream(bytes, 0, 1000));
-        InputStream breaksAfterABatch = new InputStream() {
-            private int served;
-
-            @Override
-            public int read() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (served >= HashingCopy.BATCH + 10) {
-                    throw new IOException("connection reset");
-                }
-                int n = Math.min(len, 4096);
-                Arrays.fill(b, off, off + n, (byte) 7);
-                served += n;
-                return n;
-            }
-        };
+        InputStream breaksAfterABatch = breaksAfter(HashingCopy.BATCH + 10, 4096);
 
         assertThrows(UploadInterruptedException.class, () -> store.append(state, breaksAfterABatch));
         UploadState resumed = store.append(state, new ByteArrayInputStream(bytes, 1000, bytes.length - 1000));
@@ -209,5 +191,31 @@ public abstract class BlobStoreContractTest {
     @Test
     void aHealthyStorePassesItsHealthCheck() {
         store.checkHealth();
+    }
+
+    /**
+     * A body that yields {@code readSize}-byte runs of filler until more than {@code limit} bytes have gone
+     * out, then fails as a dropped connection does.
+     */
+    protected static InputStream breaksAfter(int limit, int readSize) {
+        return new InputStream() {
+            private int served;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (served >= limit) {
+                    throw new IOException("connection reset");
+                }
+                int n = Math.min(len, readSize);
+                Arrays.fill(b, off, off + n, (byte) 7);
+                served += n;
+                return n;
+            }
+        };
     }
 }
