@@ -10,6 +10,8 @@ import io.berth.storage.BlobStore;
 import io.berth.storage.Digest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -18,6 +20,9 @@ import org.jboss.logging.Logger;
 public class BlobService {
 
     private static final Logger LOG = Logger.getLogger(BlobService.class);
+
+    /** The longest a redirect to the store may stay valid; the store may choose a shorter time. */
+    private static final Duration REDIRECT_VALIDITY = Duration.ofMinutes(20);
 
     private final BlobStore store;
     private final BlobRepository blobs;
@@ -36,6 +41,14 @@ public class BlobService {
         long size = blobs.findLinkedSize(repository.value(), digest.toString())
                 .orElseThrow(() -> Errors.blobUnknown(repository, digest));
         return new BlobDescriptor(digest, size);
+    }
+
+    /**
+     * Returns where the client may fetch the blob directly (a presigned object storage URL), or empty
+     * when Berth serves the bytes itself.
+     */
+    public Optional<URI> redirect(BlobDescriptor blob) {
+        return store.redirectUri(blob.digest(), REDIRECT_VALIDITY);
     }
 
     /** Opens the whole blob, or the given range of it, for sending. */

@@ -14,6 +14,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.PathPart;
@@ -47,6 +48,11 @@ public class BlobResource {
         BlobDescriptor blob = blobs.find(new RepositoryName(name), Digest.parse(digest));
         if (Routes.matches(ifNoneMatch, Routes.etag(blob.digest()))) {
             return described(Response.notModified(), blob).build();
+        }
+        Optional<URI> redirect = blobs.redirect(blob);
+        if (redirect.isPresent()) {
+            // The bytes come from object storage directly; the client sends its Range there.
+            return described(Response.temporaryRedirect(redirect.get()), blob).build();
         }
         Optional<ByteRange> requested = ByteRange.resolve(range, blob.size());
         BlobContent content = blobs.open(blob, requested);
