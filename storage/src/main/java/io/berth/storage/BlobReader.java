@@ -23,4 +23,14 @@ public interface BlobReader {
     default Optional<URI> redirectUri(Digest digest, Duration validity) {
         return Optional.empty();
     }
+
+    /**
+     * Returns a URL from which the blob can be read with a plain HTTP GET (with {@code Range} for part of
+     * it), valid for about {@code validity}, or empty when the store has no such URL (the default).
+     * Unlike {@link #redirectUri} it is given whenever the store can make one: the registry fetches it
+     * itself, which streams object storage to clients without tying up a thread per download.
+     */
+    default Optional<URI> readUri(Digest digest, Duration validity) {
+        return Optional.empty();
+    }
 }

@@ -24,6 +24,9 @@ public class BlobService {
     /** The longest a redirect to the store may stay valid; the store may choose a shorter time. */
     private static final Duration REDIRECT_VALIDITY = Duration.ofMinutes(20);
 
+    /** How long a URL Berth fetches a blob from stays valid: it is used at once, so a minute is plenty. */
+    private static final Duration READ_VALIDITY = Duration.ofMinutes(1);
+
     private final BlobStore store;
     private final BlobRepository blobs;
     private final RepositoryRepository repositories;
@@ -49,6 +52,23 @@ public class BlobService {
      */
     public Optional<URI> redirect(BlobDescriptor blob) {
         return store.redirectUri(blob.digest(), REDIRECT_VALIDITY);
+    }
+
+    /**
+     * Returns where Berth itself fetches the whole blob, or the given range of it, over HTTP when the
+     * store is object storage (a presigned URL); empty when the store serves the bytes through
+     * {@link #open}.
+     */
+    public Optional<RemoteBlob> remote(BlobDescriptor blob, Optional<ByteRange> range) {
+        long offset = range.map(ByteRange::first).orElse(0L);
+        long length = range.map(ByteRange::length).orElse(blob.size());
+        if (length == 0) {
+            return Optional.empty(); // nothing to fetch, and no Range can ask for nothing
+        }
+        Optional<RemoteBlob> remote = store.readUri(blob.digest(), READ_VALIDITY)
+                .map(uri -> new RemoteBlob(blob.digest(), uri, offset, length));
+        remote.ifPresent(ignored -> metrics.blobBytesSent(length));
+        return remote;
     }
 
     /** Opens the whole blob, or the given range of it, for sending. */

@@ -218,10 +218,20 @@ public class S3BlobStore implements BlobStore {
             return Optional.empty();
         }
         Duration expiry = validity.compareTo(settings.redirectExpiry()) < 0 ? validity : settings.redirectExpiry();
+        return Optional.of(presignedGet(digest, expiry));
+    }
+
+    /** Returns a presigned GET of the blob's object; presigning is local (an HMAC), no request goes to S3. */
+    @Override
+    public Optional<URI> readUri(Digest digest, Duration validity) {
+        return Optional.of(presignedGet(digest, validity));
+    }
+
+    private URI presignedGet(Digest digest, Duration validity) {
         try {
-            return Optional.of(URI.create(client.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
+            return URI.create(client.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
                     .method(Http.Method.GET).bucket(bucket).object(blobKey(digest))
-                    .expiry((int) Math.max(1, expiry.toSeconds())).build())));
+                    .expiry((int) Math.max(1, validity.toSeconds())).build()));
         } catch (MinioException | RuntimeException e) {
             throw failure("presign a download of " + digest, e);
         }

@@ -226,6 +226,22 @@ class S3BlobStoreTest extends BlobStoreContractTest {
     }
 
     @Test
+    void aReadUrlIsGivenWithRedirectsOffAndServesRanges() throws Exception {
+        byte[] bytes = randomBytes(1000, 29);
+        Digest digest = Digest.of(DigestAlgorithm.SHA256, bytes);
+        store.put(UUID.randomUUID(), new ByteArrayInputStream(bytes), digest);
+
+        URI uri = store.readUri(digest, Duration.ofMinutes(1)).orElseThrow();
+        assertTrue(uri.getQuery().contains("X-Amz-Expires=60"), uri.toString());
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).header("Range", "bytes=990-999").GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(206, response.statusCode());
+            assertArrayEquals(Arrays.copyOfRange(bytes, 990, 1000), response.body());
+        }
+    }
+
+    @Test
     void redirectsArePresignedUrlsThatServeTheBlob() throws Exception {
         BlobStore redirecting = store(s3.settings(BUCKET).withPrefix(prefix).withRedirect(true));
         byte[] bytes = randomBytes(1000, 28);

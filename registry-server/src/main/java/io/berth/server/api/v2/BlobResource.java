@@ -4,8 +4,11 @@ import io.berth.server.domain.ByteRange;
 import io.berth.server.domain.RepositoryName;
 import io.berth.server.service.BlobDescriptor;
 import io.berth.server.service.BlobService;
+import io.berth.server.service.RemoteBlob;
 import io.berth.storage.BlobContent;
 import io.berth.storage.Digest;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
@@ -21,15 +24,19 @@ import org.jboss.resteasy.reactive.PathPart;
 
 /**
  * {@code /v2/<name>/blobs/<digest>}: blob existence, download (whole or a {@code Range}) and delete.
- * File-backed blobs are sent with {@code sendfile}: their bytes never cross the heap.
+ * File-backed blobs are sent with {@code sendfile}: their bytes never cross the heap. Blobs in object
+ * storage are fetched by Vert.x's HTTP client and piped on ({@link RemoteBlobFetcher}), or, with
+ * redirects on, fetched by the client itself.
  */
 @Path("/v2")
 public class BlobResource {
 
     private final BlobService blobs;
+    private final RemoteBlobFetcher remoteBlobs;
 
-    public BlobResource(BlobService blobs) {
+    public BlobResource(BlobService blobs, RemoteBlobFetcher remoteBlobs) {
         this.blobs = blobs;
+        this.remoteBlobs = remoteBlobs;
     }
 
     @HEAD
@@ -43,31 +50,40 @@ public class BlobResource {
 
     @GET
     @Path(Routes.BLOB)
-    public Response download(@RestPath String name, @RestPath String digest,
+    @Blocking
+    public Uni<Response> download(@RestPath String name, @RestPath String digest,
             @HeaderParam("Range") String range, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
         BlobDescriptor blob = blobs.find(new RepositoryName(name), Digest.parse(digest));
         if (Routes.matches(ifNoneMatch, Routes.etag(blob.digest()))) {
-            return described(Response.notModified(), blob).build();
+            return Uni.createFrom().item(described(Response.notModified(), blob).build());
         }
         Optional<URI> redirect = blobs.redirect(blob);
         if (redirect.isPresent()) {
             // The bytes come from object storage directly; the client sends its Range there.
-            return described(Response.temporaryRedirect(redirect.get()), blob).build();
+            return Uni.createFrom().item(described(Response.temporaryRedirect(redirect.get()), blob).build());
         }
         Optional<ByteRange> requested = ByteRange.resolve(range, blob.size());
-        BlobContent content = blobs.open(blob, requested);
         Response.ResponseBuilder response = requested
                 .map(r -> Response.status(Response.Status.PARTIAL_CONTENT)
                         .header("Content-Range", "bytes " + r.first() + "-" + r.last() + "/" + blob.size()))
                 .orElseGet(Response::ok);
+        described(response, blob);
+        Optional<RemoteBlob> remote = blobs.remote(blob, requested);
+        if (remote.isPresent()) {
+            return remoteBlobs.fetch(remote.get()).map(fetched -> response
+                    .header(HttpHeaders.CONTENT_LENGTH, fetched.length())
+                    .entity(fetched)
+                    .build());
+        }
+        BlobContent content = blobs.open(blob, requested);
         Object entity = switch (content) {
             case BlobContent.FileRegion file -> new PathPart(file.path(), file.offset(), file.length());
             case BlobContent.Stream stream -> stream.input();
         };
-        return described(response, blob)
+        return Uni.createFrom().item(response
                 .header(HttpHeaders.CONTENT_LENGTH, content.length())
                 .entity(entity)
-                .build();
+                .build());
     }
 
     @DELETE

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Berth on S3 against CNCF distribution 2.8.2 with its own S3 driver, both on one s3proxy
+# (filesystem backend), both with authentication. Everything runs on loopback under WORKDIR and is
+# stopped by PID at the end.
+#
+#   docs/bench-s3.sh WORKDIR [registry-bench compare options, e.g. --workloads pull-blob --rounds 3]
+#
+# Needs: a built Berth (registry-server/target/quarkus-app), the s3proxy jar in the local Maven
+# repository (./mvnw install puts it there), Debian's docker-registry and apache2-utils, and
+# ../shared/bench/registry-bench. The JSON result goes to WORKDIR/s3-compare.json.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=${1:?usage: docs/bench-s3.sh WORKDIR [compare options]}
+shift
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+bench=${REGISTRY_BENCH:-$here/../shared/bench/registry-bench}
+java=${JAVA:-java}
+s3proxy_jar=$(ls "$HOME"/.m2/repository/org/gaul/s3proxy/*/s3proxy-*-jar-with-dependencies.jar | tail -1)
+password=benchpass123
+s3_port=17080 dist_port=17000 berth_port=17001 pg_port=17432
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  done
+}
+trap cleanup EXIT
+
+wait_for() { # URL what
+  for _ in $(seq 1 600); do
+    code=$(curl -s -o /dev/null -m 1 -w '%{http_code}' "$1" || true)
+    if [ "$code" != 000 ]; then return 0; fi
+    sleep 0.1
+  done
+  echo "bench-s3: $2 did not answer on $1" >&2; exit 1
+}
+
+rm -rf "$work/s3data" "$work/berth-data" "$work/dist"
+mkdir -p "$work/s3data" "$work/dist"
+
+cat > "$work/s3proxy.conf" <<CFG
+s3proxy.endpoint=http://127.0.0.1:$s3_port
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=bench-access
+s3proxy.credential=bench-secret-key
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$work/s3data
+CFG
+"$java" -Xmx512m -jar "$s3proxy_jar" --properties "$work/s3proxy.conf" > "$work/s3proxy.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$s3_port/" s3proxy
+# distribution does not create its bucket.
+mkdir -p "$work/s3data/distribution"
+
+htpasswd -Bbn bench "$password" > "$work/dist/htpasswd"
+cat > "$work/dist/config.yml" <<CFG
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  s3:
+    accesskey: bench-access
+    secretkey: bench-secret-key
+    region: us-east-1
+    regionendpoint: http://127.0.0.1:$s3_port
+    bucket: distribution
+    secure: false
+    v4auth: true
+    rootdirectory: /registry
+  cache:
+    blobdescriptor: inmemory
+  delete:
+    enabled: true
+  redirect:
+    disable: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:$dist_port
+auth:
+  htpasswd:
+    realm: bench
+    path: $work/dist/htpasswd
+CFG
+# docker-registry treats every REGISTRY_* variable as a configuration override, and its AWS SDK
+# refuses to start when AWS_CA_BUNDLE is set (it cannot load a bundle into its HTTP transport).
+unset_vars=(-u AWS_CA_BUNDLE)
+for v in $(compgen -e | grep '^REGISTRY_' || true); do unset_vars+=(-u "$v"); done
+env "${unset_vars[@]}" docker-registry serve "$work/dist/config.yml" > "$work/dist/registry.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$dist_port/v2/" distribution
+
+BERTH_ADMIN_PASSWORD=$password BERTH_DATA_DIR="$work/berth-data" BERTH_DATABASE_EMBEDDED_PORT=$pg_port \
+  BERTH_STORAGE_TYPE=s3 BERTH_STORAGE_S3_ENDPOINT=http://127.0.0.1:$s3_port BERTH_STORAGE_S3_BUCKET=berth \
+  BERTH_STORAGE_S3_PATH_STYLE=true BERTH_STORAGE_S3_ACCESS_KEY=bench-access \
+  BERTH_STORAGE_S3_SECRET_KEY=bench-secret-key QUARKUS_HTTP_PORT=$berth_port QUARKUS_HTTP_HOST=127.0.0.1 \
+  "$java" -jar "$here/registry-server/target/quarkus-app/quarkus-run.jar" > "$work/berth.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$berth_port/v2/" Berth
+
+"$bench" compare --a "http://127.0.0.1:$berth_port" --a-user admin --a-password "$password" \
+  --b "http://127.0.0.1:$dist_port" --b-user bench --b-password "$password" \
+  --json "$work/s3-compare.json" "$@"
