@@ -44,6 +44,18 @@ final class S3Replicas implements AutoCloseable {
 
     /** Starts PostgreSQL and S3 under {@code dir}; replicas are started with {@link #startReplica}. */
     static S3Replicas start(Path dir) {
+        return start(dir, null, null);
+    }
+
+    /**
+     * As {@link #start(Path)}, with S3 answering HTTPS only, with the key and certificate in the PKCS#12
+     * {@code keystore}. Replicas must be started with a trust store that holds the certificate.
+     */
+    static S3Replicas startWithTls(Path dir, Path keystore, String keystorePassword) {
+        return start(dir, keystore, keystorePassword);
+    }
+
+    private static S3Replicas start(Path dir, Path keystore, String keystorePassword) {
         EmbeddedPostgres postgres = null;
         S3ProxyServer s3 = null;
         try {
@@ -54,7 +66,8 @@ final class S3Replicas implements AutoCloseable {
                     .setCleanDataDirectory(true)
                     .setLocaleConfig("locale", "C")
                     .start();
-            s3 = S3ProxyServer.start(Files.createDirectories(dir.resolve("s3")), false);
+            Path s3Dir = Files.createDirectories(dir.resolve("s3"));
+            s3 = keystore == null ? S3ProxyServer.start(s3Dir, false) : S3ProxyServer.startTls(s3Dir, keystore, keystorePassword);
             return new S3Replicas(dir, postgres, s3, writeSigningKey(dir.resolve("token-signing-key.pem")));
         } catch (IOException | RuntimeException e) {
             closeQuietly(s3, postgres);

@@ -32,12 +32,15 @@ class S3OutageTest {
     void anUnreachableObjectStoreIsA503WithARetryHint() {
         String repository = repository("outage");
         Blob stored = pushRandomBlob(repository, 100);
+        // Large blobs are fetched over a connection of their own, small ones over pooled connections.
+        Blob large = pushRandomBlob(repository, 2 * 1024 * 1024);
         String location = startUpload(repository);
         RestAssured.given().get("/q/health/ready").then().statusCode(200);
 
         S3TestResource.dedicated().stopProcess();
 
         unavailable(request().get(blobPath(repository, stored.digest())));
+        unavailable(request().get(blobPath(repository, large.digest())));
         Blob lost = OciContent.randomBlob(200);
         unavailable(request().contentType("application/octet-stream").body(lost.bytes())
                 .post(query(uploadsPath(repository), "digest", lost.digest())));

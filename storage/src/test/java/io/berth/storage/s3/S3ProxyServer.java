@@ -3,7 +3,9 @@ package io.berth.storage.s3;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,13 +40,15 @@ public final class S3ProxyServer implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final boolean tls;
     private final Path directory;
     private final Path log;
     private final Thread shutdownHook;
 
-    private S3ProxyServer(Process process, int port, Path directory, Path log) {
+    private S3ProxyServer(Process process, int port, boolean tls, Path directory, Path log) {
         this.process = process;
         this.port = port;
+        this.tls = tls;
         this.directory = directory;
         this.log = log;
         this.shutdownHook = new Thread(this::stopProcess, "s3proxy-stop-" + process.pid());
@@ -65,7 +69,20 @@ public final class S3ProxyServer implements AutoCloseable {
      * its configuration and log in {@code directory}.
      */
     public static S3ProxyServer start(Path directory, boolean inMemory) {
+        return start(directory, inMemory, null, null);
+    }
+
+    /**
+     * Starts s3proxy answering HTTPS only, with the key and certificate in the PKCS#12 {@code keystore};
+     * objects under {@code directory/data}.
+     */
+    public static S3ProxyServer startTls(Path directory, Path keystore, String keystorePassword) {
+        return start(directory, false, keystore, keystorePassword);
+    }
+
+    private static S3ProxyServer start(Path directory, boolean inMemory, Path keystore, String keystorePassword) {
         Path jar = jar();
+        boolean tls = keystore != null;
         try {
             Files.createDirectories(directory.resolve("data"));
             Path log = directory.resolve("s3proxy.log");
@@ -74,10 +91,14 @@ public final class S3ProxyServer implements AutoCloseable {
                 int port = freePort();
                 Path properties = directory.resolve("s3proxy.properties");
                 List<String> lines = new ArrayList<>(List.of(
-                        "s3proxy.endpoint=http://127.0.0.1:" + port,
+                        tls ? "s3proxy.secure-endpoint=https://127.0.0.1:" + port : "s3proxy.endpoint=http://127.0.0.1:" + port,
                         "s3proxy.authorization=aws-v2-or-v4",
                         "s3proxy.identity=" + ACCESS_KEY,
                         "s3proxy.credential=" + SECRET_KEY));
+                if (tls) {
+                    lines.add("s3proxy.keystore-path=" + keystore);
+                    lines.add("s3proxy.keystore-password=" + keystorePassword);
+                }
                 if (inMemory) {
                     lines.add("jclouds.provider=transient");
                 } else {
@@ -91,7 +112,7 @@ public final class S3ProxyServer implements AutoCloseable {
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                         .start();
                 process.getOutputStream().close();
-                S3ProxyServer server = new S3ProxyServer(process, port, directory, log);
+                S3ProxyServer server = new S3ProxyServer(process, port, tls, directory, log);
                 try {
                     server.awaitReady();
                     return server;
@@ -119,9 +140,9 @@ public final class S3ProxyServer implements AutoCloseable {
         return jar;
     }
 
-    /** Returns {@code http://127.0.0.1:<port>}. */
+    /** Returns {@code http://127.0.0.1:<port>}, or {@code https://localhost:<port>} when it answers HTTPS. */
     public String endpoint() {
-        return "http://127.0.0.1:" + port;
+        return tls ? "https://localhost:" + port : "http://127.0.0.1:" + port;
     }
 
     public int port() {
@@ -194,8 +215,15 @@ public final class S3ProxyServer implements AutoCloseable {
                     throw new IllegalStateException("s3proxy exited with " + process.exitValue() + ":\n" + logTail(30));
                 }
                 try {
-                    // Any answer (403 without credentials) means it listens.
-                    http.send(probe, HttpResponse.BodyHandlers.discarding());
+                    if (tls) {
+                        // The probe would not trust the certificate: a connection means it listens.
+                        try (Socket socket = new Socket()) {
+                            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
+                        }
+                    } else {
+                        // Any answer (403 without credentials) means it listens.
+                        http.send(probe, HttpResponse.BodyHandlers.discarding());
+                    }
                     return;
                 } catch (IOException notYet) {
                     Thread.sleep(100);

@@ -4,6 +4,8 @@ import io.berth.server.service.RemoteBlob;
 import io.berth.storage.BlobNotFoundException;
 import io.berth.storage.StorageConfig;
 import io.berth.storage.StorageException;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -15,31 +17,51 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.streams.Pipe;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import javax.net.ssl.SSLException;
+import org.jboss.logging.Logger;
 
 /**
- * Fetches blobs from object storage with Vert.x's HTTP client, so that a download from S3 flows from
- * one socket to the other on the event loop in Netty's direct buffers: no thread waits on it and no
- * byte is copied onto the heap. Presigned URLs carry the credentials; the MinIO client makes them.
+ * Fetches blobs from object storage for sending on, on the event loops: no thread waits on a download.
+ * Presigned URLs carry the credentials; the MinIO client makes them.
+ *
+ * <p>Blobs of {@link #DIRECT_FROM} bytes and more get a connection of their own ({@link DirectBlobFetch})
+ * whose direct buffers are written to the client as they are; smaller ones reuse pooled connections of
+ * Vert.x's HTTP client, where a new connection (and TLS handshake) would cost more than the copy of a
+ * few buffers to the heap that this client makes.
  */
 @ApplicationScoped
 public class RemoteBlobFetcher {
 
+    private static final Logger LOG = Logger.getLogger(RemoteBlobFetcher.class);
+
     /** Connections kept to the object store: enough for as many downloads as the event loops serve at once. */
     private static final int MAX_CONNECTIONS = 256;
+
+    /** The size from which a blob is fetched over a connection of its own. */
+    static final long DIRECT_FROM = 1024 * 1024;
 
     /** Larger than any socket read, so each read is passed on as one buffer. */
     private static final int MAX_CHUNK = 1024 * 1024;
 
+    private final Vertx vertx;
     private final HttpClient http;
+    private final SslContext tls;
+    private final long connectTimeoutMillis;
     private final long idleTimeoutMillis;
 
-    RemoteBlobFetcher(Vertx vertx, StorageConfig config) {
+    RemoteBlobFetcher(Vertx vertx, StorageConfig config) throws SSLException {
+        this.vertx = vertx;
         StorageConfig.S3 s3 = config.s3();
+        // The JVM's trust store, as for the MinIO client's own requests.
+        this.tls = SslContextBuilder.forClient().build();
+        this.connectTimeoutMillis = s3.connectTimeout().toMillis();
         HttpClientOptions options = new HttpClientOptions()
                 .setConnectTimeout((int) s3.connectTimeout().toMillis())
                 .setKeepAlive(true)
@@ -57,12 +79,25 @@ public class RemoteBlobFetcher {
      * no longer holds the blob and StorageException when it cannot be reached or answers otherwise.
      */
     public Uni<FetchedBlob> fetch(RemoteBlob blob) {
+        Future<FetchedBlob> fetched = blob.length() >= DIRECT_FROM ? fetchDirect(blob) : fetchPooled(blob);
+        return Uni.createFrom().completionStage(fetched.toCompletionStage());
+    }
+
+    private Future<FetchedBlob> fetchDirect(RemoteBlob blob) {
+        // Called on a worker thread that carries the request's context: its event loop is the client's.
+        ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
+        Promise<DirectBlobFetch> answered = context.promise();
+        DirectBlobFetch.connectTo(context, blob, tls, connectTimeoutMillis, idleTimeoutMillis, answered);
+        return answered.future().map(FetchedBlob.class::cast);
+    }
+
+    private Future<FetchedBlob> fetchPooled(RemoteBlob blob) {
         RequestOptions request = new RequestOptions()
                 .setMethod(HttpMethod.GET)
                 .setAbsoluteURI(blob.uri().toString())
                 .setIdleTimeout(idleTimeoutMillis)
                 .putHeader("Range", blob.rangeHeader());
-        Future<FetchedBlob> fetched = http.request(request)
+        return http.request(request)
                 .compose(outgoing -> {
                     // A handler on the request, not a composed future: it runs as the head arrives, on the
                     // event loop, before the body; a future's listener may run a turn later, when a small
@@ -81,7 +116,6 @@ public class RemoteBlobFetcher {
                 .recover(failure -> Future.failedFuture(failure instanceof StorageException
                         ? failure
                         : new StorageException("cannot read blob " + blob.digest() + " from S3: " + failure, failure)));
-        return Uni.createFrom().completionStage(fetched.toCompletionStage());
     }
 
     private static Future<FetchedBlob> accept(RemoteBlob blob, HttpClientResponse response) {
@@ -93,7 +127,7 @@ public class RemoteBlobFetcher {
             Pipe<Buffer> pipe = response.pipe();
             // On a failure the writer breaks the client's connection; ending it would pass off a short body.
             pipe.endOnFailure(false);
-            return Future.succeededFuture(new FetchedBlob(pipe, response, Vertx.currentContext(), blob.length()));
+            return Future.succeededFuture(new PipedBlob(pipe, response, Vertx.currentContext(), blob.length()));
         }
         // An answer to discard: read it (it is small) so the connection can be reused.
         return response.body().transform(ignored -> Future.failedFuture(status == 404
@@ -107,11 +141,39 @@ public class RemoteBlobFetcher {
         http.close();
     }
 
-    /**
-     * A response from the object store whose body is the bytes to send, held in {@code pipe} until it is
-     * connected to the client's response on {@code context}, the event loop of the object store's
-     * response.
-     */
-    public record FetchedBlob(Pipe<Buffer> pipe, HttpClientResponse response, Context context, long length) {
+    /** Bytes of a blob from the object store, held until the client's response is ready for them. */
+    public interface FetchedBlob {
+
+        /** How many bytes will be sent. */
+        long length();
+
+        /** Sends the bytes and ends the response; breaks the client's connection if the store fails midway. */
+        void sendTo(HttpServerResponse response);
+
+        /** Stops fetching: the client has gone. */
+        void clientGone();
+    }
+
+    /** A small blob over a pooled connection of Vert.x's HTTP client, piped on the response's event loop. */
+    private record PipedBlob(Pipe<Buffer> pipe, HttpClientResponse response, Context context, long length)
+            implements FetchedBlob {
+
+        @Override
+        public void sendTo(HttpServerResponse out) {
+            // The body's events come on the object store response's event loop: connect the pipe there.
+            context.runOnContext(ignored -> pipe.to(out).onFailure(failure -> {
+                // A short body behind a full Content-Length: only breaking both connections tells the client,
+                // and keeps the object store's connection out of the pool.
+                LOG.warnf("Sending a blob from S3 stopped after %d of %d bytes: %s", out.bytesWritten(), length,
+                        failure.getMessage());
+                response.request().reset();
+                out.reset();
+            }));
+        }
+
+        @Override
+        public void clientGone() {
+            // The pipe fails on the closed response and resets the object store's request.
+        }
     }
 }
