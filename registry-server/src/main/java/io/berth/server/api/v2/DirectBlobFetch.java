@@ -5,6 +5,7 @@ import io.berth.storage.BlobNotFoundException;
 import io.berth.storage.StorageException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -82,6 +83,8 @@ final class DirectBlobFetch extends ChannelInboundHandlerAdapter implements Remo
                 .resolver(context.owner().nettyAddressResolverGroup())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
+                // Read what the socket holds, up to 1 MiB at a time: fewer reads, and fewer, larger writes.
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64 * 1024, 256 * 1024, 1024 * 1024))
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
