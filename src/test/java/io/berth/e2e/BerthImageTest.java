@@ -86,7 +86,7 @@ class BerthImageTest {
     private static final String IMAGE = "localhost/berth-e2e/berth:image-test";
     private static final String REPOSITORY = "admin/berth";
     private static final String USER = "185";
-    /** A guard on the image's size (uncompressed): Debian slim, the jlinked runtime and the fast-jar make about 230 MB. */
+    /** A guard on the image's size (uncompressed): Debian slim, the jlinked runtime and the packaged server make about 230 MB. */
     private static final long MAX_IMAGE_BYTES = 320L * 1000 * 1000;
 
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
@@ -358,7 +358,7 @@ class BerthImageTest {
     /**
      * A blob sent in two chunks is stored under its digest and served back whole; a wrong digest is refused: the
      * server in the container hashes uploads, and saves the hash state between chunks (which needs the java.base
-     * packages the fast-jar's manifest opens).
+     * packages the jar's manifest opens).
      */
     private static void assertUploadsAreHashed(Container container, String password) {
         byte[] blob = new byte[3 << 20];
