@@ -8,6 +8,9 @@
 # Needs: a built Berth (registry-server/target/quarkus-app), the s3proxy jar in the local Maven
 # repository (./mvnw install puts it there), Debian's docker-registry and apache2-utils, and
 # ../shared/bench/registry-bench. The JSON result goes to WORKDIR/s3-compare.json.
+#
+# With BERTH_AOT=1 (JDK 25), Berth first records an AOT cache with src/main/aot/train.sh, storing the
+# training's blobs in a bucket of their own on the same s3proxy, and the compared Berth starts with it.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,23 +24,8 @@ s3proxy_jar=$(ls "$HOME"/.m2/repository/org/gaul/s3proxy/*/s3proxy-*-jar-with-de
 password=benchpass123
 s3_port=17080 dist_port=17000 berth_port=17001 pg_port=17432
 
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  done
-}
-trap cleanup EXIT
-
-wait_for() { # URL what
-  for _ in $(seq 1 600); do
-    code=$(curl -s -o /dev/null -m 1 -w '%{http_code}' "$1" || true)
-    if [ "$code" != 000 ]; then return 0; fi
-    sleep 0.1
-  done
-  echo "bench-s3: $2 did not answer on $1" >&2; exit 1
-}
+# shellcheck source=docs/bench-lib.sh
+. "$here/docs/bench-lib.sh"
 
 rm -rf "$work/s3data" "$work/berth-data" "$work/dist"
 mkdir -p "$work/s3data" "$work/dist"
@@ -97,11 +85,21 @@ env "${unset_vars[@]}" docker-registry serve "$work/dist/config.yml" > "$work/di
 pids+=($!)
 wait_for "http://127.0.0.1:$dist_port/v2/" distribution
 
+aot_options=()
+if [ "${BERTH_AOT:-}" = 1 ]; then
+  rm -f "$work/berth.aot"
+  JAVA=$java BERTH_STORAGE_TYPE=s3 BERTH_STORAGE_S3_ENDPOINT=http://127.0.0.1:$s3_port \
+    BERTH_STORAGE_S3_BUCKET=berth-aot-training BERTH_STORAGE_S3_PATH_STYLE=true \
+    BERTH_STORAGE_S3_ACCESS_KEY=bench-access BERTH_STORAGE_S3_SECRET_KEY=bench-secret-key \
+    "$here/src/main/aot/train.sh" "$here/registry-server/target/quarkus-app" "$work/berth.aot"
+  aot_options=(-XX:AOTCache="$work/berth.aot")
+fi
+
 BERTH_ADMIN_PASSWORD=$password BERTH_DATA_DIR="$work/berth-data" BERTH_DATABASE_EMBEDDED_PORT=$pg_port \
   BERTH_STORAGE_TYPE=s3 BERTH_STORAGE_S3_ENDPOINT=http://127.0.0.1:$s3_port BERTH_STORAGE_S3_BUCKET=berth \
   BERTH_STORAGE_S3_PATH_STYLE=true BERTH_STORAGE_S3_ACCESS_KEY=bench-access \
   BERTH_STORAGE_S3_SECRET_KEY=bench-secret-key QUARKUS_HTTP_PORT=$berth_port QUARKUS_HTTP_HOST=127.0.0.1 \
-  "$java" -jar "$here/registry-server/target/quarkus-app/quarkus-run.jar" > "$work/berth.log" 2>&1 &
+  "$java" "${aot_options[@]}" -jar "$here/registry-server/target/quarkus-app/quarkus-run.jar" > "$work/berth.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$berth_port/v2/" Berth
 
