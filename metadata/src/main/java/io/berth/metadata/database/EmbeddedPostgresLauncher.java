@@ -36,6 +36,15 @@ final class EmbeddedPostgresLauncher {
                     .setPort(port)
                     .setLocaleConfig("locale", "C")
                     .setServerConfig("listen_addresses", "127.0.0.1")
+                    // The library starts PostgreSQL with -F (fsync off), a setting for throw-away test
+                    // databases: a power loss or kernel crash could then corrupt the cluster. Berth's
+                    // metadata must survive those, so fsync goes back on (this -c comes after -F and wins).
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("full_page_writes", "on")
+                    // Commits do not wait for their WAL flush: a crash of the machine can lose the last
+                    // fraction of a second of commits, never consistency. Blob files are not fsynced by
+                    // default either (berth.storage.filesystem.fsync), so both lose the same moment.
+                    .setServerConfig("synchronous_commit", "off")
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .start();
             LOG.infof("Embedded PostgreSQL %s on 127.0.0.1:%d with data in %s (%d ms)",
