@@ -50,8 +50,10 @@ trap cleanup EXIT
 
 log() { echo "train.sh: $*" >&2; }
 
-# Unset what would point the training at a real database or move it off loopback.
+# A cache left from an earlier run must not pass for this run's.
+rm -f "$cache"
 log "starting Berth from $app (log: $work/berth.log)"
+# Unset what would point the training at a real database or move it off loopback.
 env -u BERTH_DATABASE_URL -u BERTH_DATABASE_USERNAME -u BERTH_DATABASE_PASSWORD \
     -u BERTH_TLS_CERTIFICATE_FILE -u BERTH_TLS_KEY_FILE -u BERTH_AUTH_KEYCLOAK_URL \
     BERTH_DATA_DIR="$work/data" BERTH_ADMIN_PASSWORD="$password" BERTH_DATABASE_EMBEDDED_PORT="$db_port" \
@@ -184,10 +186,7 @@ log "traffic done after $(( $(date +%s) - started )) s; stopping Berth, the JVM 
 kill -TERM "$server_pid"
 wait "$server_pid" || true
 server_pid=
-if [ ! -s "$cache" ]; then
-  tail -40 "$work/berth.log" >&2
-  fail "no AOT cache at $cache"
-fi
+[ -s "$cache" ] || fail "no AOT cache at $cache"
 warnings=$(grep -cE '^\[.*\]\[(warning|error)\]\[aot' "$work/berth.log" || true)
 # Classes the JVM cannot cache (signed jars, classes defined at run time, failed preloads) load as without
 # a cache; they are listed in the training log, which goes with the temporary folder.
