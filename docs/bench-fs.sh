@@ -7,7 +7,8 @@
 #   docs/bench-fs.sh WORKDIR [registry-bench compare options, e.g. --workloads push-mono --rounds 3]
 #
 # Needs: a built Berth (registry-server/target/quarkus-app), Debian's docker-registry and
-# apache2-utils, and ../shared/bench. The JSON result goes to WORKDIR/fs-compare.json.
+# apache2-utils, and ../shared/bench (BENCH_DIR names another folder). The JSON result goes to
+# WORKDIR/fs-compare.json.
 #
 # With BERTH_AOT=1 (JDK 25), Berth first records an AOT cache with src/main/aot/train.sh, and the
 # compared Berth starts with it.
@@ -32,12 +33,7 @@ htpasswd -Bbn bench "$password" > "$work/htpasswd"
 pids+=("$("$shared/anchor-registry" start $dist_port "$work/dist" "$work/htpasswd")")
 wait_for "http://127.0.0.1:$dist_port/v2/" distribution
 
-aot_options=()
-if [ "${BERTH_AOT:-}" = 1 ]; then
-  rm -f "$work/berth.aot"
-  JAVA=$java "$here/src/main/aot/train.sh" "$here/registry-server/target/quarkus-app" "$work/berth.aot"
-  aot_options=(-XX:AOTCache="$work/berth.aot")
-fi
+train_aot_cache "$here" "$java" "$work"
 
 BERTH_ADMIN_PASSWORD=$password BERTH_DATA_DIR="$work/berth-data" BERTH_DATABASE_EMBEDDED_PORT=$pg_port \
   QUARKUS_HTTP_PORT=$berth_port QUARKUS_HTTP_HOST=127.0.0.1 \

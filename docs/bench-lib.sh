@@ -1,5 +1,5 @@
 # Shared by docs/bench-*.sh (sourced): the processes a benchmark started, stopped by PID on exit,
-# and waiting for a server to answer.
+# waiting for a server to answer, and Berth's AOT cache.
 
 pids=()
 stop_started() {
@@ -17,4 +17,13 @@ wait_for() { # URL what
     sleep 0.1
   done
   echo "$(basename "$0"): $2 did not answer on $1" >&2; exit 1
+}
+
+# With BERTH_AOT=1, records Berth's AOT cache in WORK with src/main/aot/train.sh (in the storage the
+# caller's environment selects) and sets aot_options to start Berth with it; otherwise leaves them empty.
+aot_options=()
+train_aot_cache() { # REPOSITORY_ROOT JAVA WORK
+  [ "${BERTH_AOT:-}" = 1 ] || return 0
+  JAVA=$2 "$1/src/main/aot/train.sh" "$1/registry-server/target/quarkus-app" "$3/berth.aot"
+  aot_options=(-XX:AOTCache="$3/berth.aot")
 }

@@ -7,7 +7,8 @@
 #
 # Needs: a built Berth (registry-server/target/quarkus-app), the s3proxy jar in the local Maven
 # repository (./mvnw install puts it there), Debian's docker-registry and apache2-utils, and
-# ../shared/bench/registry-bench. The JSON result goes to WORKDIR/s3-compare.json.
+# ../shared/bench/registry-bench (BENCH_DIR names another folder). The JSON result goes to
+# WORKDIR/s3-compare.json.
 #
 # With BERTH_AOT=1 (JDK 25), Berth first records an AOT cache with src/main/aot/train.sh, storing the
 # training's blobs in a bucket of their own on the same s3proxy, and the compared Berth starts with it.
@@ -18,7 +19,7 @@ work=${1:?usage: docs/bench-s3.sh WORKDIR [compare options]}
 shift
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
-bench=${REGISTRY_BENCH:-$here/../shared/bench/registry-bench}
+shared=${BENCH_DIR:-$here/../shared/bench}
 java=${JAVA:-java}
 s3proxy_jar=$(ls "$HOME"/.m2/repository/org/gaul/s3proxy/*/s3proxy-*-jar-with-dependencies.jar | tail -1)
 password=benchpass123
@@ -85,15 +86,10 @@ env "${unset_vars[@]}" docker-registry serve "$work/dist/config.yml" > "$work/di
 pids+=($!)
 wait_for "http://127.0.0.1:$dist_port/v2/" distribution
 
-aot_options=()
-if [ "${BERTH_AOT:-}" = 1 ]; then
-  rm -f "$work/berth.aot"
-  JAVA=$java BERTH_STORAGE_TYPE=s3 BERTH_STORAGE_S3_ENDPOINT=http://127.0.0.1:$s3_port \
-    BERTH_STORAGE_S3_BUCKET=berth-aot-training BERTH_STORAGE_S3_PATH_STYLE=true \
-    BERTH_STORAGE_S3_ACCESS_KEY=bench-access BERTH_STORAGE_S3_SECRET_KEY=bench-secret-key \
-    "$here/src/main/aot/train.sh" "$here/registry-server/target/quarkus-app" "$work/berth.aot"
-  aot_options=(-XX:AOTCache="$work/berth.aot")
-fi
+BERTH_STORAGE_TYPE=s3 BERTH_STORAGE_S3_ENDPOINT=http://127.0.0.1:$s3_port \
+  BERTH_STORAGE_S3_BUCKET=berth-aot-training BERTH_STORAGE_S3_PATH_STYLE=true \
+  BERTH_STORAGE_S3_ACCESS_KEY=bench-access BERTH_STORAGE_S3_SECRET_KEY=bench-secret-key \
+  train_aot_cache "$here" "$java" "$work"
 
 BERTH_ADMIN_PASSWORD=$password BERTH_DATA_DIR="$work/berth-data" BERTH_DATABASE_EMBEDDED_PORT=$pg_port \
   BERTH_STORAGE_TYPE=s3 BERTH_STORAGE_S3_ENDPOINT=http://127.0.0.1:$s3_port BERTH_STORAGE_S3_BUCKET=berth \
@@ -103,6 +99,6 @@ BERTH_ADMIN_PASSWORD=$password BERTH_DATA_DIR="$work/berth-data" BERTH_DATABASE_
 pids+=($!)
 wait_for "http://127.0.0.1:$berth_port/v2/" Berth
 
-"$bench" compare --a "http://127.0.0.1:$berth_port" --a-user admin --a-password "$password" \
+"$shared/registry-bench" compare --a "http://127.0.0.1:$berth_port" --a-user admin --a-password "$password" \
   --b "http://127.0.0.1:$dist_port" --b-user bench --b-password "$password" \
   --json "$work/s3-compare.json" "$@"

@@ -1,6 +1,8 @@
 package io.berth.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.FilterInputStream;
@@ -23,6 +25,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +36,11 @@ import java.util.regex.Pattern;
  * read. Shared by the large-blob tests of each blob store.
  */
 final class LargeBlobClient implements AutoCloseable {
+
+    /** The heap the large-blob servers run with: far less than one blob. */
+    static final long SERVER_HEAP = 256L << 20;
+    /** The JVM options that give a server that heap and end it on the first OutOfMemoryError. */
+    static final List<String> SMALL_HEAP_OPTIONS = List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError");
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(3);
     private static final Pattern HEAP_MAX = Pattern.compile(
@@ -51,8 +59,21 @@ final class LargeBlobClient implements AutoCloseable {
         this.tag = tag;
     }
 
+    /** Asserts that the server's maximum heap is at most {@link #SERVER_HEAP}. */
+    void assertSmallHeap() throws Exception {
+        long max = maxHeapBytes();
+        assertTrue(max > 0 && max <= SERVER_HEAP, "the server's maximum heap is " + max + " bytes, expected at most "
+                + SERVER_HEAP);
+    }
+
+    /** Asserts that the server's log holds no OutOfMemoryError. */
+    static void assertDidNotRunOutOfMemory(BerthServer server) {
+        assertFalse(server.log().contains("java.lang.OutOfMemoryError"), "the server ran out of memory:\n"
+                + server.logTail(80));
+    }
+
     /** The server's maximum heap as its Prometheus metrics report it, summed over the heap pools. */
-    long maxHeapBytes() throws Exception {
+    private long maxHeapBytes() throws Exception {
         HttpResponse<String> metrics = http.send(request("/q/metrics").GET().build(), BodyHandlers.ofString());
         assertEquals(200, metrics.statusCode());
         Matcher matcher = HEAP_MAX.matcher(metrics.body());

@@ -1,7 +1,6 @@
 package io.berth.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +25,6 @@ class LargeBlobTest {
 
     private static final long SIZE = 1L << 30;
     private static final long CHUNK = 64L << 20;
-    private static final long HEAP = 256L << 20;
 
     private Path dir;
     private Path blob;
@@ -46,10 +44,9 @@ class LargeBlobTest {
         digest = LargeBlobClient.writeRandomFile(blob, SIZE, 0xBE27L);
         LargeBlobClient.report("large-blob", "wrote and hashed the 1 GiB file", SIZE, started);
 
-        server = BerthServer.builder(dir.resolve("data"))
-                .jvmOption("-Xmx256m")
-                .jvmOption("-XX:+ExitOnOutOfMemoryError")
-                .start();
+        BerthServer.Builder builder = BerthServer.builder(dir.resolve("data"));
+        LargeBlobClient.SMALL_HEAP_OPTIONS.forEach(builder::jvmOption);
+        server = builder.start();
         client = new LargeBlobClient(server, "large-blob");
     }
 
@@ -62,8 +59,7 @@ class LargeBlobTest {
             if (server != null) {
                 BerthServer.Shutdown shutdown = server.stop();
                 assertFalse(shutdown.postgresLeftBehind(), "PostgreSQL left behind: " + shutdown);
-                assertFalse(server.log().contains("java.lang.OutOfMemoryError"), "the server ran out of memory:\n"
-                        + server.logTail(80));
+                LargeBlobClient.assertDidNotRunOutOfMemory(server);
             }
         } finally {
             // 1 GiB of random data and 1 GiB in the blob store: never kept, even with berth.e2e.keep.
@@ -79,8 +75,7 @@ class LargeBlobTest {
 
     @Test
     void serverRunsWithA256MiBHeap() throws Exception {
-        long max = client.maxHeapBytes();
-        assertTrue(max > 0 && max <= HEAP, "the server's maximum heap is " + max + " bytes, expected at most " + HEAP);
+        client.assertSmallHeap();
     }
 
     @Test

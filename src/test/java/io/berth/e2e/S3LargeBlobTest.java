@@ -1,7 +1,6 @@
 package io.berth.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +26,6 @@ class S3LargeBlobTest {
 
     private static final long SIZE = 1L << 30;
     private static final long CHUNK = 10L << 20;
-    private static final long HEAP = 256L << 20;
 
     private Path dir;
     private Path blob;
@@ -53,7 +51,7 @@ class S3LargeBlobTest {
         LargeBlobClient.report("s3-large-blob", "wrote and hashed two 1 GiB files", 2 * SIZE, started);
 
         replicas = S3Replicas.start(dir);
-        server = replicas.startReplica("data", "-Xmx256m", "-XX:+ExitOnOutOfMemoryError");
+        server = replicas.startReplica("data", LargeBlobClient.SMALL_HEAP_OPTIONS.toArray(String[]::new));
         client = new LargeBlobClient(server, "s3-large-blob");
     }
 
@@ -66,8 +64,7 @@ class S3LargeBlobTest {
             if (server != null) {
                 BerthServer.Shutdown shutdown = server.stop();
                 assertFalse(shutdown.forced(), "the server did not stop: " + shutdown);
-                assertFalse(server.log().contains("java.lang.OutOfMemoryError"), "the server ran out of memory:\n"
-                        + server.logTail(80));
+                LargeBlobClient.assertDidNotRunOutOfMemory(server);
             }
         } finally {
             if (replicas != null) {
@@ -82,8 +79,7 @@ class S3LargeBlobTest {
 
     @Test
     void serverRunsWithA256MiBHeap() throws Exception {
-        long max = client.maxHeapBytes();
-        assertTrue(max > 0 && max <= HEAP, "the server's maximum heap is " + max + " bytes, expected at most " + HEAP);
+        client.assertSmallHeap();
     }
 
     @Test

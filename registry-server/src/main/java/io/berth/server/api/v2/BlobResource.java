@@ -25,8 +25,8 @@ import org.jboss.resteasy.reactive.PathPart;
 /**
  * {@code /v2/<name>/blobs/<digest>}: blob existence, download (whole or a {@code Range}) and delete.
  * File-backed blobs are sent with {@code sendfile}: their bytes never cross the heap. Blobs in object
- * storage are fetched by Vert.x's HTTP client and piped on ({@link RemoteBlobFetcher}), or, with
- * redirects on, fetched by the client itself.
+ * storage are fetched from a presigned URL on the event loops and passed on ({@link RemoteBlobFetcher}),
+ * or, with redirects on, fetched by the client itself.
  */
 @Path("/v2")
 public class BlobResource {
