@@ -42,11 +42,12 @@ public interface StorageConfig {
 
         /**
          * Whether uploads are written with direct I/O, past the page cache, where the file system
-         * allows it. Uploads are written once and read later, if at all; skipping the page cache
-         * spares the kernel the cost of a fresh page per 4 KiB and keeps hot blobs cached. Off by
-         * default until measurements show a steady gain (docs/benchmarks.md).
+         * allows it (elsewhere, such as on tmpfs, they are written through the page cache). Uploads
+         * are written once and read later, if at all; skipping the page cache spares the kernel the
+         * cost of a fresh page per 4 KiB, lets the device write while the next batch is hashed, and
+         * keeps hot blobs cached (docs/benchmarks.md has the measurements).
          */
-        @WithDefault("false")
+        @WithDefault("true")
         boolean directIo();
     }
 

@@ -64,20 +64,28 @@ public class FilesystemBlobStore implements BlobStore {
         } catch (IOException e) {
             throw new StorageException("cannot create the blob directory " + this.root + ": " + e.getMessage(), e);
         }
-        this.directIo = directIo && supportsDirectIo(this.root.resolve(BlobLayout.VERSION).resolve("uploads"));
+        this.directIo = directIo && supportsDirectIo(this.root.resolve(BlobLayout.VERSION).resolve("uploads"), blockSize);
     }
 
-    /** Whether the file system under {@code directory} accepts direct I/O (tmpfs, for one, does not). */
-    private static boolean supportsDirectIo(Path directory) {
+    /**
+     * Whether the file system under {@code directory} takes direct writes of {@code blockSize}-aligned
+     * blocks (tmpfs, for one, refuses to open a file for direct I/O; some file systems open it and
+     * refuse the write), so that uploads never meet the refusal halfway.
+     */
+    private static boolean supportsDirectIo(Path directory, int blockSize) {
         Path probe = directory.resolve(".direct-io-probe-" + UUID.randomUUID());
         try {
             Files.createFile(probe);
             try (FileChannel direct = StagingWriter.openDirect(probe)) {
-                return direct != null;
+                if (direct == null) {
+                    return false;
+                }
+                ByteBuffer block = ByteBuffer.allocateDirect(2 * blockSize).alignedSlice(blockSize);
+                return direct.write(block.limit(blockSize), 0) == blockSize;
             } finally {
                 Files.deleteIfExists(probe);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }
