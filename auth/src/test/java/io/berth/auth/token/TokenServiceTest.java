@@ -57,6 +57,28 @@ class TokenServiceTest {
     }
 
     @Test
+    void aRememberedTokenDoesNotVouchForATamperedCopy() {
+        TokenService tokens = new TokenService(new SigningKeys(TestAuthConfig.in(dir)), TestAuthConfig.in(dir));
+        String token = tokens.issue(ALICE, List.of(Scope.repository("alice/app", Set.of(Action.PULL)))).token();
+        assertEquals(tokens.verify(token), tokens.verify(token));
+
+        // The same header and claims under another signature, and the same signature under other claims.
+        String[] parts = token.split("\\.");
+        char last = parts[2].charAt(parts[2].length() - 2);
+        String otherSignature = parts[0] + "." + parts[1] + "." + parts[2].substring(0, parts[2].length() - 2)
+                + (last == 'A' ? 'B' : 'A') + parts[2].charAt(parts[2].length() - 1);
+        String otherClaims = tokens.issue(ALICE, List.of(Scope.repository("alice/app", Set.of(Action.PULL, Action.PUSH))))
+                .token().split("\\.")[1];
+        String grafted = parts[0] + "." + otherClaims + "." + parts[2];
+
+        assertEquals("the token's signature is invalid",
+                assertThrows(InvalidTokenException.class, () -> tokens.verify(otherSignature)).getMessage());
+        assertEquals("the token's signature is invalid",
+                assertThrows(InvalidTokenException.class, () -> tokens.verify(grafted)).getMessage());
+        assertEquals(Optional.of(Set.of(Action.PULL)), tokens.verify(token).actionsOn("alice/app"));
+    }
+
+    @Test
     void rsaAndPkcs8EcKeysFromFilesSign() throws Exception {
         for (String algorithm : List.of("RSA", "EC")) {
             Path file = dir.resolve(algorithm + ".pem");
