@@ -19,12 +19,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.berth.server.api.OciContent.Blob;
+import io.berth.server.testing.TestAccounts;
 import io.restassured.response.Response;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -329,6 +341,72 @@ public abstract class UploadApiSuite {
         fails(request().contentType("application/octet-stream").body(blob.bytes())
                 .put(query(location, "digest", blob.digest())), 404, "BLOB_UPLOAD_UNKNOWN");
         fails(request().delete(location), 404, "BLOB_UPLOAD_UNKNOWN");
+    }
+
+    /**
+     * A chunk refused before its body is read must not stall the connection: the server used to stop
+     * reading once 16 MiB of the unread body were queued, and the client hung sending the rest.
+     */
+    @Test
+    void aRefusedChunkWithALargeBodyLeavesItsConnectionUsable() throws Exception {
+        String repository = repository("upload-refused-body");
+        String open = startUpload(repository);
+        URI unknown = uri(uploadsPath(repository) + "00000000-0000-0000-0000-000000000000");
+        int length = 48 * 1024 * 1024;
+
+        try (Socket socket = new Socket(unknown.getHost(), unknown.getPort())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            String headers = "Host: " + unknown.getHost() + "\r\nAuthorization: " + TestAccounts.adminAuthorization() + "\r\n";
+            out.write(("PATCH " + unknown.getRawPath() + " HTTP/1.1\r\n" + headers
+                    + "Content-Type: application/octet-stream\r\nContent-Length: " + length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            // The whole body goes out while the answer comes back, as a real client's would.
+            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                byte[] block = new byte[1024 * 1024];
+                try {
+                    for (int written = 0; written < length; written += block.length) {
+                        out.write(block);
+                    }
+                    out.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+
+            assertEquals(404, readResponseStatus(in));
+            sent.get(30, TimeUnit.SECONDS);
+            out.write(("GET " + uri(open).getRawPath() + " HTTP/1.1\r\n" + headers + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertEquals(204, readResponseStatus(in), "the next request on the same connection");
+        }
+    }
+
+    /** Reads one HTTP/1.1 response with a Content-Length body; returns its status. */
+    private static int readResponseStatus(InputStream in) throws IOException {
+        String status = readLine(in);
+        int contentLength = 0;
+        for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                contentLength = Integer.parseInt(line.substring("content-length:".length()).trim());
+            }
+        }
+        assertEquals(contentLength, in.readNBytes(contentLength).length);
+        return Integer.parseInt(status.split(" ")[1]);
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new IOException("the connection closed mid-response after: " + line);
+            }
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
     }
 
     @Test

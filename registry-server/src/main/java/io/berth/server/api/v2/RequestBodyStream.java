@@ -18,6 +18,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * resumes once the reader has drained them below {@value #LOW_WATER}; the reader wakes only when the
  * queue runs dry. (Quarkus REST's own body stream asks for one buffer at a time, which wakes a
  * thread per network read and caps an upload at a fraction of what one core can hash.)
+ *
+ * <p>The body starts flowing at once, so that it arrives while the upload's lease is taken. {@link
+ * #close} discards what the request still holds, so a request refused before its body was read (an
+ * unknown upload, say) leaves its connection usable for the next one rather than stalled at the
+ * high-water mark.
  */
 final class RequestBodyStream extends InputStream {
 
@@ -36,6 +41,7 @@ final class RequestBodyStream extends InputStream {
     private int currentPosition;
     private long queuedBytes;
     private boolean paused;
+    private boolean discarding;
     private boolean ended;
     private Throwable failure;
 
@@ -51,6 +57,9 @@ final class RequestBodyStream extends InputStream {
     private void onData(Buffer buffer) {
         lock.lock();
         try {
+            if (discarding) {
+                return;
+            }
             queue.add(buffer);
             queuedBytes += buffer.length();
             if (queuedBytes > HIGH_WATER && !paused) {
@@ -135,6 +144,25 @@ final class RequestBodyStream extends InputStream {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Drops what is queued and whatever the client still sends of this body, which nobody will read. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (discarding || ended) {
+                return;
+            }
+            discarding = true;
+            queue.clear();
+            queuedBytes = 0;
+            current = null;
+            paused = false;
+        } finally {
+            lock.unlock();
+        }
+        resume();
     }
 
     private void resume() {

@@ -61,7 +61,9 @@ public class UploadResource {
                 return created(repository, mounted.get());
             }
         } else if (digest != null) {
-            return created(repository, uploads.putMonolithic(repository, Digest.parse(digest), new RequestBodyStream(request)));
+            try (RequestBodyStream body = new RequestBodyStream(request)) {
+                return created(repository, uploads.putMonolithic(repository, Digest.parse(digest), body));
+            }
         }
         UploadStatus status = uploads.start(repository, algorithm(digestAlgorithm));
         return progress(Response.accepted(), status)
@@ -75,9 +77,11 @@ public class UploadResource {
             @HeaderParam("Content-Range") String contentRange,
             @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength, @Context HttpServerRequest request) {
         RepositoryName repository = new RepositoryName(name);
-        UploadStatus status = uploads.append(repository, uploadId(repository, id), ContentRange.parse(contentRange),
-                Routes.contentLength(contentLength), new RequestBodyStream(request));
-        return progress(Response.accepted(), status).build();
+        try (RequestBodyStream body = new RequestBodyStream(request)) {
+            UploadStatus status = uploads.append(repository, uploadId(repository, id), ContentRange.parse(contentRange),
+                    Routes.contentLength(contentLength), body);
+            return progress(Response.accepted(), status).build();
+        }
     }
 
     @PUT
@@ -91,9 +95,11 @@ public class UploadResource {
             throw new RegistryException(OciErrorCode.DIGEST_INVALID,
                     "completing an upload needs the blob's digest: PUT ...?digest=<algorithm>:<hex>");
         }
-        BlobDescriptor blob = uploads.complete(repository, upload, Digest.parse(digest), ContentRange.parse(contentRange),
-                Routes.contentLength(contentLength), new RequestBodyStream(request));
-        return created(repository, blob);
+        try (RequestBodyStream body = new RequestBodyStream(request)) {
+            BlobDescriptor blob = uploads.complete(repository, upload, Digest.parse(digest), ContentRange.parse(contentRange),
+                    Routes.contentLength(contentLength), body);
+            return created(repository, blob);
+        }
     }
 
     @GET
