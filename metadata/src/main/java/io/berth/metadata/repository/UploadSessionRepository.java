@@ -3,18 +3,35 @@ package io.berth.metadata.repository;
 import io.berth.metadata.entity.UploadSessionEntity;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.PersistenceException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.time.OffsetDateTime;
 import java.util.Optional;
+import javax.sql.DataSource;
 import java.util.UUID;
 
 /**
  * Upload sessions. A request that writes to an upload first takes its lease, so two requests never
  * stage bytes into the same upload at once, whichever replicas they reach.
+ *
+ * <p>Taking, saving and releasing a lease are single statements, each atomic on its own, and run on a
+ * connection of their own in auto-commit mode, outside any transaction: every chunk of an upload pays
+ * for them, and a transaction around each would add a COMMIT round trip and the transaction manager's
+ * work to both ends of every chunk.
  */
 @ApplicationScoped
 public class UploadSessionRepository implements PanacheRepositoryBase<UploadSessionEntity, UUID> {
+
+    private final DataSource dataSource;
+
+    public UploadSessionRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
 
     /** Records a new upload session. */
     public void create(UUID id, long repositoryId, String hashAlgorithm, byte[] hashState, String storeState) {
@@ -45,56 +62,96 @@ public class UploadSessionRepository implements PanacheRepositoryBase<UploadSess
     /**
      * Takes the lease of an upload session of the named repository for {@code duration}; returns the
      * session as it stands, or empty if it does not exist. Throws UploadBusyException if another
-     * request holds an unexpired lease.
+     * request holds an unexpired lease. Must not run inside a transaction.
      */
-    @SuppressWarnings("unchecked")
     public Optional<UploadSessionEntity> acquireLease(String repositoryName, UUID id, UUID token, Duration duration) {
-        List<UploadSessionEntity> leased = getEntityManager()
-                .createNativeQuery("""
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement update = connection.prepareStatement("""
                         update upload_session u
-                           set lease_token = ?3, lease_expires_at = now() + make_interval(secs => ?4)
+                           set lease_token = ?, lease_expires_at = now() + make_interval(secs => ?)
                           from repository r
-                         where u.id = ?1 and r.id = u.repository_id and r.name = ?2
+                         where u.id = ? and r.id = u.repository_id and r.name = ?
                            and (u.lease_token is null or u.lease_expires_at < now())
-                        returning u.*""", UploadSessionEntity.class)
-                .setParameter(1, id)
-                .setParameter(2, repositoryName)
-                .setParameter(3, token)
-                .setParameter(4, (double) duration.toSeconds())
-                .getResultList();
-        if (!leased.isEmpty()) {
-            return Optional.of(leased.get(0));
+                        returning u.id, u.repository_id, u.size, u.hash_algorithm, u.hash_state, u.store_state,
+                                  u.lease_token, u.lease_expires_at, u.created_at, u.updated_at""")) {
+            update.setObject(1, token);
+            update.setDouble(2, duration.toMillis() / 1000.0);
+            update.setObject(3, id);
+            update.setString(4, repositoryName);
+            try (ResultSet leased = update.executeQuery()) {
+                if (leased.next()) {
+                    return Optional.of(session(leased));
+                }
+            }
+            try (PreparedStatement exists = connection.prepareStatement("""
+                    select 1 from upload_session u join repository r on r.id = u.repository_id
+                     where u.id = ? and r.name = ?""")) {
+                exists.setObject(1, id);
+                exists.setString(2, repositoryName);
+                try (ResultSet found = exists.executeQuery()) {
+                    if (found.next()) {
+                        throw new UploadBusyException(id);
+                    }
+                }
+            }
+            return Optional.empty();
+        } catch (SQLException e) {
+            throw new PersistenceException("cannot take the lease of upload " + id + ": " + e.getMessage(), e);
         }
-        if (find(repositoryName, id).isPresent()) {
-            throw new UploadBusyException(id);
-        }
-        return Optional.empty();
     }
 
-    /** Records the progress of a leased upload and releases the lease; returns false if the lease was lost. */
+    /**
+     * Records the progress of a leased upload and releases the lease; returns false if the lease was lost.
+     * Must not run inside a transaction.
+     */
     public boolean saveAndRelease(UUID id, UUID token, long size, byte[] hashState, String storeState) {
-        return getEntityManager()
-                .createNativeQuery("""
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement update = connection.prepareStatement("""
                         update upload_session
-                           set size = ?3, hash_state = ?4, store_state = ?5, lease_token = null,
+                           set size = ?, hash_state = ?, store_state = ?, lease_token = null,
                                lease_expires_at = null, updated_at = now()
-                         where id = ?1 and lease_token = ?2""")
-                .setParameter(1, id)
-                .setParameter(2, token)
-                .setParameter(3, size)
-                .setParameter(4, hashState)
-                .setParameter(5, storeState)
-                .executeUpdate() > 0;
+                         where id = ? and lease_token = ?""")) {
+            update.setLong(1, size);
+            update.setBytes(2, hashState);
+            update.setString(3, storeState);
+            update.setObject(4, id);
+            update.setObject(5, token);
+            return update.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw new PersistenceException("cannot record the progress of upload " + id + ": " + e.getMessage(), e);
+        }
     }
 
-    /** Releases a lease without recording progress, after a failed write. */
+    /** Releases a lease without recording progress, after a failed write. Must not run inside a transaction. */
     public void release(UUID id, UUID token) {
-        getEntityManager()
-                .createNativeQuery("update upload_session set lease_token = null, lease_expires_at = null "
-                        + "where id = ?1 and lease_token = ?2")
-                .setParameter(1, id)
-                .setParameter(2, token)
-                .executeUpdate();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement update = connection.prepareStatement(
+                        "update upload_session set lease_token = null, lease_expires_at = null where id = ? and lease_token = ?")) {
+            update.setObject(1, id);
+            update.setObject(2, token);
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new PersistenceException("cannot release the lease of upload " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static UploadSessionEntity session(ResultSet row) throws SQLException {
+        UploadSessionEntity session = new UploadSessionEntity();
+        session.id = row.getObject("id", UUID.class);
+        session.repositoryId = row.getLong("repository_id");
+        session.size = row.getLong("size");
+        session.hashAlgorithm = row.getString("hash_algorithm");
+        session.hashState = row.getBytes("hash_state");
+        session.storeState = row.getString("store_state");
+        session.leaseToken = row.getObject("lease_token", UUID.class);
+        session.leaseExpiresAt = instant(row.getObject("lease_expires_at", OffsetDateTime.class));
+        session.createdAt = instant(row.getObject("created_at", OffsetDateTime.class));
+        session.updatedAt = instant(row.getObject("updated_at", OffsetDateTime.class));
+        return session;
+    }
+
+    private static Instant instant(OffsetDateTime time) {
+        return time == null ? null : time.toInstant();
     }
 
     /** Removes an upload session; returns false if it did not exist. */

@@ -32,8 +32,8 @@ import org.jboss.logging.Logger;
  *
  * <p>An upload's whole state (offset, running hash, store state) is in its PostgreSQL row, so each
  * chunk may reach another replica. A request that writes first takes the row's lease in a short
- * transaction, streams the chunk into the store while hashing it, then records the new state and
- * releases the lease in a second short transaction; no transaction stays open while bytes move.
+ * statement, streams the chunk into the store while hashing it, then records the new state and
+ * releases the lease in a second statement; no transaction stays open while bytes move.
  */
 @ApplicationScoped
 public class UploadService {
@@ -195,15 +195,14 @@ public class UploadService {
 
     private <T> T leased(RepositoryName repository, UUID id, Function<Lease, T> work) {
         UUID token = UUID.randomUUID();
-        UploadSessionEntity session = QuarkusTransaction.requiringNew()
-                .call(() -> sessions.acquireLease(repository.value(), id, token, config.upload().lease()))
+        UploadSessionEntity session = sessions.acquireLease(repository.value(), id, token, config.upload().lease())
                 .orElseThrow(() -> Errors.uploadUnknown(repository, id));
         Lease lease = new Lease(repository, id, token, session);
         try {
             return work.apply(lease);
         } finally {
             if (!lease.settled) {
-                QuarkusTransaction.requiringNew().run(() -> sessions.release(id, token));
+                sessions.release(id, token);
             }
         }
     }
@@ -230,8 +229,7 @@ public class UploadService {
         }
 
         void saveAndRelease(UploadState next) {
-            boolean saved = QuarkusTransaction.requiringNew().call(() ->
-                    sessions.saveAndRelease(id, token, next.size(), next.hashState(), next.storeState()));
+            boolean saved = sessions.saveAndRelease(id, token, next.size(), next.hashState(), next.storeState());
             settled = true;
             if (!saved) {
                 throw new RegistryException(OciErrorCode.BLOB_UPLOAD_INVALID, "upload " + id
