@@ -46,6 +46,8 @@ public class FilesystemBlobStore implements BlobStore {
     private final Path root;
     private final boolean fsync;
     private final boolean directIo;
+    /** Present when uploads bypass the page cache: reads finished blobs into it. */
+    private final PageCacheFiller cacheFiller;
     private final int blockSize;
 
     @Inject
@@ -65,6 +67,7 @@ public class FilesystemBlobStore implements BlobStore {
             throw new StorageException("cannot create the blob directory " + this.root + ": " + e.getMessage(), e);
         }
         this.directIo = directIo && supportsDirectIo(this.root.resolve(BlobLayout.VERSION).resolve("uploads"), blockSize);
+        this.cacheFiller = this.directIo && PageCacheFiller.available() ? new PageCacheFiller() : null;
     }
 
     /**
@@ -181,6 +184,9 @@ public class FilesystemBlobStore implements BlobStore {
                 Files.createDirectories(target.getParent());
                 Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
                 deleteUploadDirectory(state.id());
+                if (cacheFiller != null) {
+                    cacheFiller.fill(target);
+                }
             }
         } catch (IOException e) {
             throw new StorageException("cannot move " + expected + " into place: " + e.getMessage(), e);

@@ -12,11 +12,12 @@ import java.nio.file.StandardOpenOption;
  * Writes received bytes into a staged upload, block-aligned stretches with direct I/O ({@code O_DIRECT})
  * and the rest (an unaligned start or the last partial block) through the page cache.
  *
- * <p>Why direct I/O: an upload is written once and rarely read soon after, yet a buffered write makes
- * the kernel find, account and dirty a fresh page-cache page for every 4 KiB. On the machines Berth was
- * measured on that costs the kernel more than twice the CPU of hashing the same bytes, and it evicts
- * hotter data. A direct write hands the block-aligned buffer to the device instead. Linux keeps direct
- * and buffered writes to the same file coherent, so the two kinds can be mixed in one file.
+ * <p>Why direct I/O: a buffered write makes the kernel find, account and dirty a fresh page-cache page
+ * for every 4 KiB while the client waits. On the machines Berth was measured on that costs the kernel
+ * more than twice the CPU of hashing the same bytes. A direct write hands the block-aligned buffer to
+ * the device, which writes while the next batch is hashed; the page cache is filled once the blob is
+ * in place, off the client's path ({@link PageCacheFiller}). Linux keeps direct and buffered writes to
+ * the same file coherent, so the two kinds can be mixed in one file.
  */
 final class StagingWriter implements HashingCopy.Sink {
 

@@ -11,9 +11,11 @@ import io.berth.storage.Digest;
 import io.berth.storage.DigestAlgorithm;
 import io.berth.storage.UploadState;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +63,38 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
 
         Path blob = root.resolve("v1/blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex());
         assertArrayEquals(all, Files.readAllBytes(blob));
+    }
+
+    /**
+     * Written with direct I/O, an upload's bytes are not in the page cache while it is staged; once the
+     * blob is in place they are read into it in the background, for the pull that often comes next.
+     * Residency is what util-linux's {@code fincore} reports (mincore(2)).
+     */
+    @Test
+    void aBlobWrittenWithDirectIoIsReadIntoThePageCacheOnceInPlace() throws Exception {
+        byte[] bytes = randomBytes(8 * 1024 * 1024, 14);
+        Digest digest = Digest.of(DigestAlgorithm.SHA256, bytes);
+        UploadState state = store.append(store.beginUpload(UUID.randomUUID(), DigestAlgorithm.SHA256),
+                new ByteArrayInputStream(bytes));
+        Path staged = root.resolve("v1/uploads/" + state.id() + "/data");
+        assertTrue(residentBytes(staged) < bytes.length / 2, "direct writes left the staged bytes out of the page cache");
+
+        store.commit(state, digest);
+
+        Path blob = root.resolve("v1/blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (residentBytes(blob) < bytes.length && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(bytes.length, residentBytes(blob), "the committed blob is in the page cache");
+    }
+
+    private static long residentBytes(Path file) throws Exception {
+        Process fincore = new ProcessBuilder("fincore", "--bytes", "--noheadings", "--output", "RES", file.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(fincore.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, fincore.waitFor(), "fincore (util-linux) reports page-cache residency: " + output);
+        return Long.parseLong(output);
     }
 
     @Test
