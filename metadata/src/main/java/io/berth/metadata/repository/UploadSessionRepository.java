@@ -12,8 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Optional;
-import javax.sql.DataSource;
 import java.util.UUID;
+import javax.sql.DataSource;
 
 /**
  * Upload sessions. A request that writes to an upload first takes its lease, so two requests never
@@ -62,7 +62,7 @@ public class UploadSessionRepository implements PanacheRepositoryBase<UploadSess
     /**
      * Takes the lease of an upload session of the named repository for {@code duration}; returns the
      * session as it stands, or empty if it does not exist. Throws UploadBusyException if another
-     * request holds an unexpired lease. Must not run inside a transaction.
+     * request holds an unexpired lease. Commits by itself: callers need no transaction.
      */
     public Optional<UploadSessionEntity> acquireLease(String repositoryName, UUID id, UUID token, Duration duration) {
         try (Connection connection = dataSource.getConnection();
@@ -102,7 +102,7 @@ public class UploadSessionRepository implements PanacheRepositoryBase<UploadSess
 
     /**
      * Records the progress of a leased upload and releases the lease; returns false if the lease was lost.
-     * Must not run inside a transaction.
+     * Commits by itself: callers need no transaction.
      */
     public boolean saveAndRelease(UUID id, UUID token, long size, byte[] hashState, String storeState) {
         try (Connection connection = dataSource.getConnection();
@@ -122,7 +122,7 @@ public class UploadSessionRepository implements PanacheRepositoryBase<UploadSess
         }
     }
 
-    /** Releases a lease without recording progress, after a failed write. Must not run inside a transaction. */
+    /** Releases a lease without recording progress, after a failed write; commits by itself. */
     public void release(UUID id, UUID token) {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement update = connection.prepareStatement(
