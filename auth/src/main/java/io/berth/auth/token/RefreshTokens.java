@@ -5,13 +5,9 @@ import io.berth.auth.Principal;
 import io.berth.metadata.repository.RefreshTokenRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -39,21 +35,13 @@ public class RefreshTokens {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        tokens.save(hash(token), principal.accountId().get(), Instant.now().plus(config.token().refreshLifetime()));
+        tokens.save(TokenHashes.sha256Hex(token), principal.accountId().get(), Instant.now().plus(config.token().refreshLifetime()));
         return Optional.of(token);
     }
 
     /** Returns the account a live refresh token belongs to. */
     @Transactional
     public Optional<Long> accountOf(String token) {
-        return tokens.accountOf(hash(token), Instant.now());
-    }
-
-    private static String hash(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return tokens.accountOf(TokenHashes.sha256Hex(token), Instant.now());
     }
 }

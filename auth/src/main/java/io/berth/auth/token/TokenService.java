@@ -7,12 +7,8 @@ import io.berth.auth.Scope;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,7 +111,7 @@ public class TokenService {
 
     /** Checks a token and returns what it grants; throws {@link InvalidTokenException} saying why not. */
     public VerifiedToken verify(String token) {
-        String rememberedKey = rememberedKey(token);
+        String rememberedKey = TokenHashes.sha256Hex(token);
         Remembered known = remembered.get(rememberedKey);
         Instant now = Instant.now();
         if (known != null && known.expires().isAfter(now)) {
@@ -142,14 +138,6 @@ public class TokenService {
         // Until the expiry itself, not the skew past it that the check allows: never longer than the token.
         remembered.put(rememberedKey, new Remembered(verified, expires));
         return verified;
-    }
-
-    private static String rememberedKey(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 
     private static List<Scope> access(Object claim) {

@@ -83,21 +83,14 @@ public class UploadSessionRepository implements PanacheRepositoryBase<UploadSess
                     return Optional.of(session(leased));
                 }
             }
-            try (PreparedStatement exists = connection.prepareStatement("""
-                    select 1 from upload_session u join repository r on r.id = u.repository_id
-                     where u.id = ? and r.name = ?""")) {
-                exists.setObject(1, id);
-                exists.setString(2, repositoryName);
-                try (ResultSet found = exists.executeQuery()) {
-                    if (found.next()) {
-                        throw new UploadBusyException(id);
-                    }
-                }
-            }
-            return Optional.empty();
         } catch (SQLException e) {
             throw new PersistenceException("cannot take the lease of upload " + id + ": " + e.getMessage(), e);
         }
+        // Not leased: either someone else holds it or there is no such upload.
+        if (find(repositoryName, id).isPresent()) {
+            throw new UploadBusyException(id);
+        }
+        return Optional.empty();
     }
 
     /**

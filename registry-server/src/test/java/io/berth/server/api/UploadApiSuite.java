@@ -11,6 +11,7 @@ import static io.berth.server.api.RegistryClient.send;
 import static io.berth.server.api.RegistryClient.startUpload;
 import static io.berth.server.api.RegistryClient.uploadsPath;
 import static io.berth.server.api.RegistryClient.uri;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.startsWith;
@@ -381,6 +382,36 @@ public abstract class UploadApiSuite {
             out.flush();
             assertEquals(204, readResponseStatus(in), "the next request on the same connection");
         }
+    }
+
+    /** While one chunk is being written, the upload's lease is taken: a second chunk is refused, not interleaved. */
+    @Test
+    void aChunkSentWhileAnotherIsBeingWrittenIsRefused() throws Exception {
+        String repository = repository("upload-busy");
+        String location = startUpload(repository);
+        Blob blob = OciContent.randomBlob(64 * 1024);
+        URI target = uri(location);
+
+        try (Socket socket = new Socket(target.getHost(), target.getPort())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("PATCH " + target.getRawPath() + " HTTP/1.1\r\nHost: " + target.getHost() + "\r\nAuthorization: "
+                    + TestAccounts.adminAuthorization() + "\r\nContent-Type: application/octet-stream\r\nContent-Range: 0-"
+                    + (blob.bytes().length - 1) + "\r\nContent-Length: " + blob.bytes().length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(blob.bytes(), 0, 1000);
+            out.flush();
+            // The first chunk takes the lease as soon as it is dispatched and holds it while it waits for the rest.
+            Thread.sleep(500);
+            fails(patch(location, blob, 0, blob.bytes().length), 416, "RANGE_INVALID")
+                    .body("errors[0].message", containsString("one after the other"));
+
+            out.write(blob.bytes(), 1000, blob.bytes().length - 1000);
+            out.flush();
+            assertEquals(202, readResponseStatus(new BufferedInputStream(socket.getInputStream())));
+        }
+        request().put(query(location, "digest", blob.digest())).then().statusCode(201);
+        assertReadable(repository, blob);
     }
 
     /** Reads one HTTP/1.1 response with a Content-Length body; returns its status. */
