@@ -54,8 +54,24 @@ public abstract class BlobStoreContractTest {
                 return buffer.array();
             }
         }
+        if (content instanceof BlobContent.Blocks blocks) {
+            return readAll(blocks);
+        }
         try (InputStream input = ((BlobContent.Stream) content).input()) {
             return input.readAllBytes();
+        }
+    }
+
+    /** Takes every block, as the HTTP layer does: each one's bytes before asking for the next. */
+    protected static byte[] readAll(BlobContent.Blocks blocks) throws IOException {
+        try (blocks) {
+            ByteBuffer all = ByteBuffer.allocate((int) blocks.length());
+            for (ByteBuffer block = blocks.next(); block != null; block = blocks.next()) {
+                assertTrue(block.remaining() <= all.remaining(), "a block goes past the range");
+                all.put(block);
+            }
+            assertFalse(all.hasRemaining(), "the blocks cover the range");
+            return all.array();
         }
     }
 

@@ -12,8 +12,14 @@ import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.berth.server.api.OciContent.Blob;
+import io.berth.server.testing.TestAccounts;
+import io.restassured.RestAssured;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,6 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 public abstract class BlobApiSuite {
 
     private static final int SIZE = 100;
+    private static final int MiB = 1024 * 1024;
 
     @Test
     void headDescribesTheBlobWithoutABody() {
@@ -236,5 +243,48 @@ public abstract class BlobApiSuite {
                 .header("Docker-Content-Digest", blob.digest());
         fails(request().header("Range", "bytes=0-").get(blobPath(repository, blob.digest())), 416, "RANGE_INVALID")
                 .header("Content-Range", "bytes */0");
+    }
+
+    /**
+     * Megabytes, so that the blob goes out in several blocks when the filesystem store reads a new
+     * blob around the page cache (its first read), and with {@code sendfile} after that.
+     */
+    @Test
+    void aBlobOfSeveralMegabytesComesBackWholeOnItsFirstAndLaterReads() {
+        String repository = repository("blob-large");
+        Blob blob = pushRandomBlob(repository, 5 * MiB + 3);
+        for (int read = 1; read <= 2; read++) {
+            byte[] body = request().get(blobPath(repository, blob.digest())).then()
+                    .statusCode(200)
+                    .header("Content-Length", String.valueOf(blob.bytes().length))
+                    .extract().asByteArray();
+            assertArrayEquals(blob.bytes(), body, "read " + read);
+        }
+
+        Blob another = pushRandomBlob(repository, 3 * MiB);
+        int first = MiB - 5;
+        int last = 2 * MiB + 7;
+        byte[] part = request().header("Range", "bytes=" + first + "-" + last).get(blobPath(repository, another.digest()))
+                .then().statusCode(206)
+                .header("Content-Length", String.valueOf(last - first + 1))
+                .extract().asByteArray();
+        assertArrayEquals(Arrays.copyOfRange(another.bytes(), first, last + 1), part);
+    }
+
+    /** A client that goes away mid-download leaves nothing stuck: the blob and the server serve on. */
+    @Test
+    void aClientLeavingMidDownloadLeavesTheBlobServable() throws Exception {
+        String repository = repository("blob-left");
+        Blob blob = pushRandomBlob(repository, 8 * MiB);
+        URI uri = URI.create(RestAssured.baseURI + ":" + RestAssured.port + blobPath(repository, blob.digest()));
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+        connection.setRequestProperty("Authorization", TestAccounts.adminAuthorization());
+        try (InputStream body = connection.getInputStream()) {
+            assertEquals(MiB, body.readNBytes(MiB).length);
+        }
+        connection.disconnect();
+
+        assertArrayEquals(blob.bytes(), request().get(blobPath(repository, blob.digest())).then()
+                .statusCode(200).extract().asByteArray());
     }
 }

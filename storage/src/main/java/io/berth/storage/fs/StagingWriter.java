@@ -15,8 +15,8 @@ import java.nio.file.StandardOpenOption;
  * <p>Why direct I/O: a buffered write makes the kernel find, account and dirty a fresh page-cache page
  * for every 4 KiB while the client waits. On the machines Berth was measured on that costs the kernel
  * more than twice the CPU of hashing the same bytes. A direct write hands the block-aligned buffer to
- * the device, which writes while the next batch is hashed; the page cache is filled once the blob is
- * in place, off the client's path ({@link PageCacheFiller}). Linux keeps direct and buffered writes to
+ * the device, which writes while the next batch is hashed; the blob's first read bypasses the page
+ * cache as well ({@link DirectBlocks}), later ones fill it. Linux keeps direct and buffered writes to
  * the same file coherent, so the two kinds can be mixed in one file.
  */
 final class StagingWriter implements HashingCopy.Sink {

@@ -3,19 +3,24 @@ package io.berth.storage.fs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.berth.storage.BlobContent;
+import io.berth.storage.BlobNotFoundException;
 import io.berth.storage.BlobStore;
 import io.berth.storage.BlobStoreContractTest;
 import io.berth.storage.Digest;
 import io.berth.storage.DigestAlgorithm;
 import io.berth.storage.UploadState;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +55,7 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
         assertTrue(store.describe().contains("direct I/O"), "the test folder's file system takes direct I/O: " + store.describe());
         // Aligned stretches go past the page cache, unaligned starts and tails through it.
         int[] chunks = {8192, 1_000_000, 4096 * 200, 17, 600_000, 4096, 3 * 1024 * 1024 + 5};
-        byte[] all = randomBytes(java.util.Arrays.stream(chunks).sum(), 12);
+        byte[] all = randomBytes(Arrays.stream(chunks).sum(), 12);
         UploadState state = store.beginUpload(UUID.randomUUID(), DigestAlgorithm.SHA256);
         int offset = 0;
         for (int chunk : chunks) {
@@ -66,27 +71,67 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
     }
 
     /**
-     * Written with direct I/O, an upload's bytes are not in the page cache while it is staged; once the
-     * blob is in place they are read into it in the background, for the pull that often comes next.
-     * Residency is what util-linux's {@code fincore} reports (mincore(2)).
+     * Written with direct I/O, a blob's bytes are not in the page cache, and its first read leaves them
+     * out too (direct reads); the reads after it go through the page cache ({@code sendfile}). Residency
+     * is what util-linux's {@code fincore} reports (mincore(2)).
      */
     @Test
-    void aBlobWrittenWithDirectIoIsReadIntoThePageCacheOnceInPlace() throws Exception {
-        byte[] bytes = randomBytes(8 * 1024 * 1024, 14);
+    void aBlobWrittenWithDirectIoIsFirstReadAroundThePageCache() throws Exception {
+        byte[] bytes = randomBytes(8 * 1024 * 1024 + 100, 14);
         Digest digest = Digest.of(DigestAlgorithm.SHA256, bytes);
         UploadState state = store.append(store.beginUpload(UUID.randomUUID(), DigestAlgorithm.SHA256),
                 new ByteArrayInputStream(bytes));
         Path staged = root.resolve("v1/uploads/" + state.id() + "/data");
         assertTrue(residentBytes(staged) < bytes.length / 2, "direct writes left the staged bytes out of the page cache");
-
         store.commit(state, digest);
-
         Path blob = root.resolve("v1/blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (residentBytes(blob) < bytes.length && System.nanoTime() < deadline) {
-            Thread.sleep(50);
+
+        BlobContent first = store.open(digest, 0, bytes.length);
+        assertInstanceOf(BlobContent.Blocks.class, first, "the first read is a direct one");
+        assertArrayEquals(bytes, readAll((BlobContent.Blocks) first));
+        assertTrue(residentBytes(blob) < bytes.length / 2, "the first read left the blob out of the page cache");
+
+        assertEquals(new BlobContent.FileRegion(blob, 5, 1000), store.open(digest, 5, 1000), "later reads are sendfile's");
+    }
+
+    @Test
+    void directReadsReturnExactlyTheRangeAskedFor() throws Exception {
+        int blockSize = (int) Files.getFileStore(root).getBlockSize();
+        byte[] bytes = randomBytes(3 * DirectBlocks.BLOCK_BYTES + 1234, 15);
+        Path file = Files.write(root.resolve("direct-ranges"), bytes);
+        long[][] ranges = {
+            {0, bytes.length}, {0, 0}, {1, 1}, {blockSize - 1, 2}, {blockSize, blockSize},
+            {100, DirectBlocks.BLOCK_BYTES}, {DirectBlocks.BLOCK_BYTES - 7, DirectBlocks.BLOCK_BYTES + 14},
+            {bytes.length - 1234, 1234}, {bytes.length - 1, 1}, {12_345, bytes.length - 12_345 - 17},
+        };
+        for (long[] range : ranges) {
+            int offset = (int) range[0];
+            int length = (int) range[1];
+            byte[] read = readAll(DirectBlocks.open(file, offset, length, blockSize));
+            assertArrayEquals(Arrays.copyOfRange(bytes, offset, offset + length), read,
+                    "bytes " + offset + " to " + (offset + length));
         }
-        assertEquals(bytes.length, residentBytes(blob), "the committed blob is in the page cache");
+    }
+
+    @Test
+    void aDirectReadOfABlobCutShortFailsInsteadOfReturningTooFewBytes() throws Exception {
+        int blockSize = (int) Files.getFileStore(root).getBlockSize();
+        Path file = Files.write(root.resolve("short"), randomBytes(10_000, 16));
+        try (BlobContent.Blocks blocks = DirectBlocks.open(file, 0, 20_000, blockSize)) {
+            assertEquals(10_000, blocks.next().remaining());
+            assertThrows(IOException.class, blocks::next);
+        }
+    }
+
+    @Test
+    void aBlobDeletedBeforeItsFirstReadIsGoneAndCanBePushedAgain() throws Exception {
+        byte[] bytes = randomBytes(70_000, 17);
+        Digest digest = Digest.of(DigestAlgorithm.SHA256, bytes);
+        store.put(UUID.randomUUID(), new ByteArrayInputStream(bytes), digest);
+        assertTrue(store.delete(digest));
+        assertThrows(BlobNotFoundException.class, () -> store.open(digest, 0, bytes.length));
+        store.put(UUID.randomUUID(), new ByteArrayInputStream(bytes), digest);
+        assertArrayEquals(bytes, read(digest, 0, bytes.length));
     }
 
     private static long residentBytes(Path file) throws Exception {

@@ -24,7 +24,8 @@ import org.jboss.resteasy.reactive.PathPart;
 
 /**
  * {@code /v2/<name>/blobs/<digest>}: blob existence, download (whole or a {@code Range}) and delete.
- * File-backed blobs are sent with {@code sendfile}: their bytes never cross the heap. Blobs in object
+ * File-backed blobs are sent with {@code sendfile}: their bytes never cross the heap; a blob the store
+ * reads around the page cache goes out block by block ({@link BlobBlocksWriter}). Blobs in object
  * storage are fetched from a presigned URL on the event loops and passed on ({@link RemoteBlobFetcher}),
  * or, with redirects on, fetched by the client itself.
  */
@@ -79,6 +80,7 @@ public class BlobResource {
         Object entity = switch (content) {
             case BlobContent.FileRegion file -> new PathPart(file.path(), file.offset(), file.length());
             case BlobContent.Stream stream -> stream.input();
+            case BlobContent.Blocks blocks -> blocks;
         };
         return Uni.createFrom().item(response
                 .header(HttpHeaders.CONTENT_LENGTH, content.length())

@@ -1,0 +1,109 @@
+package io.berth.storage.fs;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import io.berth.storage.BlobContent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * A range of a blob read with direct I/O ({@code O_DIRECT}): from the device into one block-aligned
+ * buffer, a megabyte at a time, without a page of the page cache. Reads start at the block boundary
+ * at or before the range and the bytes outside it are left out of what {@link #next()} returns.
+ *
+ * <p>The buffers are kept for the next read: a fresh one costs the kernel new pages and the JDK a
+ * zeroing pass, which are what reading around the page cache saves.
+ */
+final class DirectBlocks implements BlobContent.Blocks {
+
+    static final int BLOCK_BYTES = 1024 * 1024;
+    private static final BlockingQueue<ByteBuffer> SPARE_BUFFERS = new ArrayBlockingQueue<>(16);
+
+    private final FileChannel channel;
+    private final ByteBuffer buffer;
+    private final long length;
+    private long filePosition;
+    private int skip;
+    private long remaining;
+    private boolean closed;
+
+    private DirectBlocks(FileChannel channel, ByteBuffer buffer, long offset, long length, int blockSize) {
+        this.channel = channel;
+        this.buffer = buffer;
+        this.length = length;
+        this.filePosition = offset - offset % blockSize;
+        this.skip = (int) (offset % blockSize);
+        this.remaining = length;
+    }
+
+    /**
+     * Opens {@code length} bytes of {@code path} from {@code offset} for direct reads aligned to
+     * {@code blockSize}, or returns null where the file system does not take them (tmpfs).
+     */
+    static DirectBlocks open(Path path, long offset, long length, int blockSize) throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
+        } catch (UnsupportedOperationException e) {
+            return null;
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().contains("Invalid argument")) {
+                return null; // EINVAL: the file system refuses O_DIRECT
+            }
+            throw e;
+        }
+        return new DirectBlocks(channel, takeBuffer(blockSize), offset, length, blockSize);
+    }
+
+    @Override
+    public long length() {
+        return length;
+    }
+
+    @Override
+    public ByteBuffer next() throws IOException {
+        if (remaining == 0) {
+            return null;
+        }
+        buffer.clear();
+        int read = channel.read(buffer, filePosition);
+        if (read <= skip) {
+            throw new IOException("the blob ended " + remaining + " bytes before the end of the range");
+        }
+        filePosition += read;
+        buffer.flip().position(skip);
+        skip = 0;
+        if (buffer.remaining() > remaining) {
+            buffer.limit(buffer.position() + (int) remaining);
+        }
+        remaining -= buffer.remaining();
+        return buffer;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Only read from: closing loses nothing.
+        }
+        SPARE_BUFFERS.offer(buffer.clear());
+    }
+
+    private static ByteBuffer takeBuffer(int blockSize) {
+        ByteBuffer spare = SPARE_BUFFERS.poll();
+        if (spare != null && spare.alignmentOffset(0, blockSize) == 0) {
+            return spare;
+        }
+        // alignedSlice rounds the start up and the end down to the block size: BLOCK_BYTES remain.
+        return ByteBuffer.allocateDirect(BLOCK_BYTES + blockSize).alignedSlice(blockSize).limit(BLOCK_BYTES).slice();
+    }
+}
