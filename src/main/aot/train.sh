@@ -155,7 +155,12 @@ for i in $(seq 1 60); do
   rm -f "$work/l$i"
 done
 
-log "pulling: 100 MiB blobs, 10 MiB blobs from 8 clients at once, ranges"
+log "pulling: first reads of new blobs, 100 MiB blobs, 10 MiB blobs from 8 clients at once, ranges"
+# A blob's first read takes another path than later ones (direct reads on the filesystem default).
+for i in $(seq 9 24); do
+  d=sha256:$(sha256sum "$work/m$i" | cut -d' ' -f1)
+  repeat_get 1 "$t" "$url/v2/training/blobs/blobs/$d"
+done
 for _ in $(seq 1 4); do repeat_get 6 "$t" "$url/v2/training/blobs/blobs/$big_digest"; done
 pids=()
 for c in $(seq 1 8); do

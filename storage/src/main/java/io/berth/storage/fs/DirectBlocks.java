@@ -5,6 +5,7 @@ import io.berth.storage.BlobContent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -42,19 +43,17 @@ final class DirectBlocks implements BlobContent.Blocks {
 
     /**
      * Opens {@code length} bytes of {@code path} from {@code offset} for direct reads aligned to
-     * {@code blockSize}, or returns null where the file system does not take them (tmpfs).
+     * {@code blockSize}, or returns null where the file cannot be opened for them (tmpfs refuses
+     * {@code O_DIRECT}): the caller reads it the ordinary way, which reports any other trouble.
      */
-    static DirectBlocks open(Path path, long offset, long length, int blockSize) throws IOException {
+    static DirectBlocks open(Path path, long offset, long length, int blockSize) throws NoSuchFileException {
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
-        } catch (UnsupportedOperationException e) {
-            return null;
-        } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().contains("Invalid argument")) {
-                return null; // EINVAL: the file system refuses O_DIRECT
-            }
+        } catch (NoSuchFileException e) {
             throw e;
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
         }
         return new DirectBlocks(channel, takeBuffer(blockSize), offset, length, blockSize);
     }

@@ -45,7 +45,7 @@ import java.util.stream.Stream;
 @BlobStoreType(StorageConfig.Type.FILESYSTEM)
 public class FilesystemBlobStore implements BlobStore {
 
-    /** How many unread blobs are remembered; beyond it new blobs are read through the page cache. */
+    /** How many unread blobs are remembered before the list starts over. */
     private static final int UNREAD_LIMIT = 100_000;
 
     private final Path root;
@@ -56,10 +56,11 @@ public class FilesystemBlobStore implements BlobStore {
      * cache. Their first read bypasses it too ({@link DirectBlocks}); later reads use {@code sendfile},
      * which fills the cache as it goes.
      *
-     * <p>Why not fill the cache for every new blob: on the machines Berth was measured on, the kernel
-     * puts never-used memory into the page cache at about 430 MB/s, while a direct read of the same
-     * bytes runs at 1.3-2 GB/s and takes no memory. The pull that often follows a push (a pipeline
-     * pushes, a cluster pulls) waited for that fill; many blobs are never read twice.
+     * <p>Why not fill the cache for every new blob: on the machines Berth was measured on (VMs that
+     * hand freed memory back to their host) the page cache fills at about 430 MB/s, while a direct
+     * read of the same bytes runs at 1.2-2 GB/s and takes no memory. Filling it right after a push
+     * took the memory that the client pulling next needed for its own writes; many blobs are never
+     * read twice.
      */
     private final Set<Path> unread = ConcurrentHashMap.newKeySet();
     private final int blockSize;
@@ -138,8 +139,6 @@ public class FilesystemBlobStore implements BlobStore {
                 }
             } catch (NoSuchFileException e) {
                 throw new BlobNotFoundException(digest);
-            } catch (IOException e) {
-                throw new StorageException("cannot read " + digest + ": " + e.getMessage(), e);
             }
         }
         return new BlobContent.FileRegion(path, offset, length);
@@ -210,7 +209,12 @@ public class FilesystemBlobStore implements BlobStore {
                 Files.createDirectories(target.getParent());
                 Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
                 deleteUploadDirectory(state.id());
-                if (directIo && unread.size() < UNREAD_LIMIT) {
+                if (directIo) {
+                    if (unread.size() >= UNREAD_LIMIT) {
+                        // Blobs pushed and never pulled would fill it for good; a forgotten one only
+                        // has its first read fill the page cache.
+                        unread.clear();
+                    }
                     unread.add(target);
                 }
             }
