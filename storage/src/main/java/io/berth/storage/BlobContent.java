@@ -25,18 +25,25 @@ public sealed interface BlobContent permits BlobContent.FileRegion, BlobContent.
     }
 
     /**
-     * A range the store reads one block at a time into a buffer of its own, off the heap; the caller
-     * takes each block's bytes before asking for the next, and closes it.
+     * A range the store reads one block at a time into buffers of its own, off the heap, which the
+     * caller may hand on as they are (to a socket) and gives back when done; the caller closes it.
      */
     non-sealed interface Blocks extends BlobContent, Closeable {
 
         /**
-         * Reads the next block and returns its bytes (from the buffer's position to its limit), valid
-         * until the next call; returns null once all {@link #length()} bytes have been returned.
+         * Reads the next block and returns it, its bytes from the buffer's position to its limit; the
+         * caller owns the buffer until it {@link #recycle}s it. Returns null once all {@link #length()}
+         * bytes have been returned.
          */
         ByteBuffer next() throws IOException;
 
-        /** Gives the store its buffer back; the bytes last returned are no longer valid. */
+        /**
+         * Takes back a buffer {@link #next()} returned, whose bytes the caller no longer needs; from any
+         * thread, before or after {@link #close()}.
+         */
+        void recycle(ByteBuffer block);
+
+        /** Ends the reads; buffers still out are recycled as they come back. */
         @Override
         void close();
     }

@@ -12,11 +12,11 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * A range of a blob read with direct I/O ({@code O_DIRECT}): from the device into one block-aligned
- * buffer, a megabyte at a time, without a page of the page cache. Reads start at the block boundary
+ * A range of a blob read with direct I/O ({@code O_DIRECT}): from the device into block-aligned
+ * buffers, a megabyte at a time, without a page of the page cache. Reads start at the block boundary
  * at or before the range and the bytes outside it are left out of what {@link #next()} returns.
  *
- * <p>The buffers are kept for the next read: a fresh one costs the kernel new pages and the JDK a
+ * <p>Recycled buffers are kept for later reads: a fresh one costs the kernel new pages and the JDK a
  * zeroing pass, which are what reading around the page cache saves.
  */
 final class DirectBlocks implements BlobContent.Blocks {
@@ -25,16 +25,16 @@ final class DirectBlocks implements BlobContent.Blocks {
     private static final BlockingQueue<ByteBuffer> SPARE_BUFFERS = new ArrayBlockingQueue<>(16);
 
     private final FileChannel channel;
-    private final ByteBuffer buffer;
+    private final int blockSize;
     private final long length;
     private long filePosition;
     private int skip;
     private long remaining;
     private boolean closed;
 
-    private DirectBlocks(FileChannel channel, ByteBuffer buffer, long offset, long length, int blockSize) {
+    private DirectBlocks(FileChannel channel, long offset, long length, int blockSize) {
         this.channel = channel;
-        this.buffer = buffer;
+        this.blockSize = blockSize;
         this.length = length;
         this.filePosition = offset - offset % blockSize;
         this.skip = (int) (offset % blockSize);
@@ -55,7 +55,7 @@ final class DirectBlocks implements BlobContent.Blocks {
         } catch (IOException | UnsupportedOperationException e) {
             return null;
         }
-        return new DirectBlocks(channel, takeBuffer(blockSize), offset, length, blockSize);
+        return new DirectBlocks(channel, offset, length, blockSize);
     }
 
     @Override
@@ -68,9 +68,10 @@ final class DirectBlocks implements BlobContent.Blocks {
         if (remaining == 0) {
             return null;
         }
-        buffer.clear();
+        ByteBuffer buffer = takeBuffer(blockSize);
         int read = channel.read(buffer, filePosition);
         if (read <= skip) {
+            recycle(buffer);
             throw new IOException("the blob ended " + remaining + " bytes before the end of the range");
         }
         filePosition += read;
@@ -84,6 +85,11 @@ final class DirectBlocks implements BlobContent.Blocks {
     }
 
     @Override
+    public void recycle(ByteBuffer block) {
+        SPARE_BUFFERS.offer(block.clear());
+    }
+
+    @Override
     public void close() {
         if (closed) {
             return;
@@ -94,7 +100,6 @@ final class DirectBlocks implements BlobContent.Blocks {
         } catch (IOException ignored) {
             // Only read from: closing loses nothing.
         }
-        SPARE_BUFFERS.offer(buffer.clear());
     }
 
     private static ByteBuffer takeBuffer(int blockSize) {

@@ -1,8 +1,7 @@
 package io.berth.server.api.v2;
 
 import io.berth.storage.BlobContent;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -25,8 +24,10 @@ import org.jboss.resteasy.reactive.server.spi.ServerRequestContext;
 
 /**
  * Sends a blob the store reads block by block ({@link BlobContent.Blocks}): each block is read on a
- * worker thread, copied into a pooled direct buffer and written on the response's event loop, and the
- * next read waits while the client's connection is full. No thread waits for the client.
+ * worker thread and written as it is (the store's direct buffer, no copy) on the response's event
+ * loop, which gives the buffer back once it is written. The next block is read while the socket
+ * sends the last one, and waits in memory while the client's connection is full, so a download
+ * holds a few blocks at most. No thread waits for the client.
  */
 @Provider
 @Produces(MediaType.APPLICATION_OCTET_STREAM)
@@ -77,6 +78,8 @@ public class BlobBlocksWriter implements ServerMessageBodyWriter<BlobContent.Blo
         private long sent;
         private boolean reading;
         private boolean done;
+        /** A block read while the client's connection was full, written once it drains. */
+        private ByteBuffer waiting;
 
         Transfer(BlobContent.Blocks blocks, HttpServerResponse out, Context context) {
             this.blocks = blocks;
@@ -89,61 +92,78 @@ public class BlobBlocksWriter implements ServerMessageBodyWriter<BlobContent.Blo
                 return;
             }
             reading = true;
-            context.executeBlocking(this::copyNextBlock, false).onComplete(this::send);
+            context.executeBlocking(blocks::next, false).onComplete(this::arrived);
         }
 
-        /** On a worker thread: the next block, in a buffer the write gives back to the pool, or null at the end. */
-        private ByteBuf copyNextBlock() throws Exception {
-            ByteBuffer block = blocks.next();
-            if (block == null) {
-                return null;
-            }
-            ByteBuf bytes = PooledByteBufAllocator.DEFAULT.directBuffer(block.remaining());
-            bytes.writeBytes(block);
-            return bytes;
-        }
-
-        private void send(AsyncResult<ByteBuf> read) {
+        private void arrived(AsyncResult<ByteBuffer> read) {
             reading = false;
             if (read.failed()) {
                 fail(read.cause().getMessage());
                 return;
             }
-            ByteBuf bytes = read.result();
+            ByteBuffer block = read.result();
             if (done) {
-                if (bytes != null) {
-                    bytes.release();
+                if (block != null) {
+                    blocks.recycle(block);
                 }
                 blocks.close();
-                return;
+            } else if (block == null) {
+                if (sent >= blocks.length()) {
+                    done = true; // an empty range: nothing to send
+                    blocks.close();
+                    out.end();
+                } else {
+                    fail("the store had no more bytes");
+                }
+            } else if (out.writeQueueFull()) {
+                // The block waits in memory until the client has taken the one before.
+                waiting = block;
+                out.drainHandler(ignored -> {
+                    out.drainHandler(null);
+                    waiting = null;
+                    if (done) {
+                        blocks.recycle(block);
+                    } else {
+                        send(block);
+                    }
+                });
+            } else {
+                send(block);
             }
-            if (bytes != null) {
-                sent += bytes.readableBytes();
-                // Vert.x writes the direct buffer as it is; the write's completion gives it back to the pool.
-                out.write(Buffer.buffer(bytes), written -> bytes.release());
+        }
+
+        /** Writes a block and, while the socket sends it, reads the next. */
+        private void send(ByteBuffer block) {
+            sent += block.remaining();
+            try {
+                // Vert.x writes the wrapped buffer as it is; once written it goes back to the store.
+                out.write(Buffer.buffer(Unpooled.wrappedBuffer(block)), written -> blocks.recycle(block));
+            } catch (IllegalStateException closed) {
+                // The client went away; its close handler has not run yet.
+                blocks.recycle(block);
+                clientGone();
+                return;
             }
             if (sent >= blocks.length()) {
                 done = true;
                 blocks.close();
                 out.end();
-            } else if (bytes == null) {
-                fail("the store had no more bytes");
-            } else if (out.writeQueueFull()) {
-                out.drainHandler(ignored -> {
-                    out.drainHandler(null);
-                    readNext();
-                });
             } else {
                 readNext();
             }
         }
 
         void clientGone() {
-            if (!done) {
-                done = true;
-                if (!reading) {
-                    blocks.close();
-                }
+            if (done) {
+                return;
+            }
+            done = true;
+            if (waiting != null) {
+                blocks.recycle(waiting);
+                waiting = null;
+            }
+            if (!reading) {
+                blocks.close();
             }
         }
 
