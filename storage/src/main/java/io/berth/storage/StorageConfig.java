@@ -44,9 +44,9 @@ public interface StorageConfig {
          * Whether uploads are written with direct I/O, past the page cache, where the file system
          * allows it (elsewhere, such as on tmpfs, they are written through the page cache). Uploads
          * are written once and read later, if at all; skipping the page cache spares the kernel the
-         * cost of a fresh page per 4 KiB and lets the device write while the next batch is hashed; a
-         * finished blob is then read into the page cache in the background, for the pull that often
-         * follows a push (docs/benchmarks.md has the measurements).
+         * cost of a fresh page per 4 KiB and lets the device write while the next batch is hashed. A
+         * new blob's first read is a direct read too; later reads go through the page cache
+         * (docs/benchmarks.md has the measurements).
          */
         @WithDefault("true")
         boolean directIo();

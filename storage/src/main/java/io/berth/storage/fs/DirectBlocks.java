@@ -30,7 +30,6 @@ final class DirectBlocks implements BlobContent.Blocks {
     private long filePosition;
     private int skip;
     private long remaining;
-    private boolean closed;
 
     private DirectBlocks(FileChannel channel, long offset, long length, int blockSize) {
         this.channel = channel;
@@ -91,10 +90,7 @@ final class DirectBlocks implements BlobContent.Blocks {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+        // Closing a closed channel does nothing: the writer may close on more than one path.
         try {
             channel.close();
         } catch (IOException ignored) {
@@ -107,7 +103,6 @@ final class DirectBlocks implements BlobContent.Blocks {
         if (spare != null && spare.alignmentOffset(0, blockSize) == 0) {
             return spare;
         }
-        // alignedSlice rounds the start up and the end down to the block size: BLOCK_BYTES remain.
-        return ByteBuffer.allocateDirect(BLOCK_BYTES + blockSize).alignedSlice(blockSize).limit(BLOCK_BYTES).slice();
+        return AlignedBuffers.allocate(BLOCK_BYTES, blockSize);
     }
 }

@@ -97,8 +97,7 @@ public class FilesystemBlobStore implements BlobStore {
                 if (direct == null) {
                     return false;
                 }
-                ByteBuffer block = ByteBuffer.allocateDirect(2 * blockSize).alignedSlice(blockSize);
-                return direct.write(block.limit(blockSize), 0) == blockSize;
+                return direct.write(AlignedBuffers.allocate(blockSize, blockSize), 0) == blockSize;
             } finally {
                 Files.deleteIfExists(probe);
             }

@@ -84,8 +84,7 @@ final class StagingWriter implements HashingCopy.Sink {
     private ByteBuffer alignedBuffer() {
         ByteBuffer buffer = ALIGNED.get();
         if (buffer == null || buffer.alignmentOffset(0, blockSize) != 0) {
-            // alignedSlice rounds the start up and the end down to the block size: at least BATCH bytes remain.
-            buffer = ByteBuffer.allocateDirect(HashingCopy.BATCH + blockSize).alignedSlice(blockSize);
+            buffer = AlignedBuffers.allocate(HashingCopy.BATCH, blockSize);
             ALIGNED.set(buffer);
         }
         return buffer;

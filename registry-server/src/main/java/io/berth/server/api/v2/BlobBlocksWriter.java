@@ -109,22 +109,20 @@ public class BlobBlocksWriter implements ServerMessageBodyWriter<BlobContent.Blo
                 blocks.close();
             } else if (block == null) {
                 if (sent >= blocks.length()) {
-                    done = true; // an empty range: nothing to send
-                    blocks.close();
-                    out.end();
+                    finish(); // an empty range: nothing to send
                 } else {
                     fail("the store had no more bytes");
                 }
             } else if (out.writeQueueFull()) {
-                // The block waits in memory until the client has taken the one before.
+                // The block waits in memory until the client has taken the one before; if the client
+                // goes first, clientGone gives it back.
                 waiting = block;
                 out.drainHandler(ignored -> {
                     out.drainHandler(null);
+                    ByteBuffer held = waiting;
                     waiting = null;
-                    if (done) {
-                        blocks.recycle(block);
-                    } else {
-                        send(block);
+                    if (held != null) {
+                        send(held);
                     }
                 });
             } else {
@@ -145,12 +143,16 @@ public class BlobBlocksWriter implements ServerMessageBodyWriter<BlobContent.Blo
                 return;
             }
             if (sent >= blocks.length()) {
-                done = true;
-                blocks.close();
-                out.end();
+                finish();
             } else {
                 readNext();
             }
+        }
+
+        private void finish() {
+            done = true;
+            blocks.close();
+            out.end();
         }
 
         void clientGone() {
