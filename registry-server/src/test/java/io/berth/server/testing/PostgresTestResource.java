@@ -1,5 +1,6 @@
 package io.berth.server.testing;
 
+import io.berth.storage.testing.TestDirectories;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -10,8 +11,9 @@ import java.util.Map;
 
 /**
  * A real PostgreSQL for the tests: zonky's embedded binaries, started once per test JVM on a free
- * port, in a fresh temporary data directory, and stopped when the JVM exits. Every test profile
- * reuses it; each gets a blob directory of its own.
+ * port, in a fresh temporary data directory, and stopped when the JVM exits (zonky's shutdown hook
+ * also deletes the data directory). Every test profile reuses it; each gets a blob directory of its
+ * own, deleted when the profile stops.
  */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -20,10 +22,12 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
     private static synchronized EmbeddedPostgres postgres() {
         if (postgres == null) {
             try {
-                Path directory = Files.createTempDirectory("berth-test-postgres");
+                // The binaries are unpacked once into a fixed directory and reused by every later
+                // test JVM (zonky locks it while it unpacks); only the data directory is per JVM.
+                Path binaries = Path.of(System.getProperty("java.io.tmpdir"), "berth-test-postgres-binaries");
                 postgres = EmbeddedPostgres.builder()
-                        .setOverrideWorkingDirectory(directory.toFile())
-                        .setDataDirectory(directory.resolve("data"))
+                        .setOverrideWorkingDirectory(binaries.toFile())
+                        .setDataDirectory(Files.createTempDirectory("berth-test-postgres"))
                         .setCleanDataDirectory(true)
                         .setLocaleConfig("locale", "C")
                         .start();
@@ -39,10 +43,12 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         return postgres().getJdbcUrl("postgres", "postgres");
     }
 
+    private Path dataDir;
+
     @Override
     public Map<String, String> start() {
         try {
-            Path dataDir = Files.createTempDirectory("berth-test-data");
+            dataDir = Files.createTempDirectory("berth-test-data");
             return Map.of(
                     "berth.database.url", jdbcUrl(),
                     "berth.database.username", "postgres",
@@ -56,5 +62,9 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
     @Override
     public void stop() {
         // The database outlives each application start; zonky's shutdown hook stops it with the JVM.
+        if (dataDir != null) {
+            TestDirectories.deleteTree(dataDir);
+            dataDir = null;
+        }
     }
 }

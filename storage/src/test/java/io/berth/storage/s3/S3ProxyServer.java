@@ -1,5 +1,6 @@
 package io.berth.storage.s3;
 
+import io.berth.storage.testing.TestDirectories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -15,11 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real S3 server for tests: s3proxy ({@code org.gaul:s3proxy}, jar-with-dependencies) as a child
@@ -51,7 +50,11 @@ public final class S3ProxyServer implements AutoCloseable {
         this.tls = tls;
         this.directory = directory;
         this.log = log;
-        this.shutdownHook = new Thread(this::stopProcess, "s3proxy-stop-" + process.pid());
+        // Without close() (servers shared by every test of a JVM), the directory goes with the JVM.
+        this.shutdownHook = new Thread(() -> {
+            stopProcess();
+            TestDirectories.deleteTree(directory);
+        }, "s3proxy-stop-" + process.pid());
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
@@ -186,7 +189,7 @@ public final class S3ProxyServer implements AutoCloseable {
         } catch (IllegalStateException shuttingDown) {
             // called while the JVM exits
         }
-        deleteTree(directory);
+        TestDirectories.deleteTree(directory);
     }
 
     /** Stops the process only, keeping the data: for tests of an S3 outage. */
@@ -244,16 +247,5 @@ public final class S3ProxyServer implements AutoCloseable {
 
     private static String javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException | UncheckedIOException ignored) {
-            // best effort: a temporary directory
-        }
     }
 }
