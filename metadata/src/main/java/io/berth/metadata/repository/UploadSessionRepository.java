@@ -65,26 +65,25 @@ public class UploadSessionRepository implements PanacheRepositoryBase<UploadSess
      * request holds an unexpired lease. Commits by itself: callers need no transaction.
      */
     public Optional<UploadSessionEntity> acquireLease(String repositoryName, UUID id, UUID token, Duration duration) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement update = connection.prepareStatement("""
-                        update upload_session u
-                           set lease_token = ?, lease_expires_at = now() + make_interval(secs => ?)
-                          from repository r
-                         where u.id = ? and r.id = u.repository_id and r.name = ?
-                           and (u.lease_token is null or u.lease_expires_at < now())
-                        returning u.id, u.repository_id, u.size, u.hash_algorithm, u.hash_state, u.store_state,
-                                  u.lease_token, u.lease_expires_at, u.created_at, u.updated_at""")) {
-            update.setObject(1, token);
-            update.setDouble(2, duration.toMillis() / 1000.0);
-            update.setObject(3, id);
-            update.setString(4, repositoryName);
-            try (ResultSet leased = update.executeQuery()) {
-                if (leased.next()) {
-                    return Optional.of(session(leased));
-                }
-            }
-        } catch (SQLException e) {
-            throw new PersistenceException("cannot take the lease of upload " + id + ": " + e.getMessage(), e);
+        Optional<UploadSessionEntity> leased = autoCommitted("""
+                update upload_session u
+                   set lease_token = ?, lease_expires_at = now() + make_interval(secs => ?)
+                  from repository r
+                 where u.id = ? and r.id = u.repository_id and r.name = ?
+                   and (u.lease_token is null or u.lease_expires_at < now())
+                returning u.id, u.repository_id, u.size, u.hash_algorithm, u.hash_state, u.store_state,
+                          u.lease_token, u.lease_expires_at, u.created_at, u.updated_at""",
+                "cannot take the lease of upload " + id, update -> {
+                    update.setObject(1, token);
+                    update.setDouble(2, duration.toMillis() / 1000.0);
+                    update.setObject(3, id);
+                    update.setString(4, repositoryName);
+                    try (ResultSet row = update.executeQuery()) {
+                        return row.next() ? Optional.of(session(row)) : Optional.<UploadSessionEntity>empty();
+                    }
+                });
+        if (leased.isPresent()) {
+            return leased;
         }
         // Not leased: either someone else holds it or there is no such upload.
         if (find(repositoryName, id).isPresent()) {
@@ -98,34 +97,44 @@ public class UploadSessionRepository implements PanacheRepositoryBase<UploadSess
      * Commits by itself: callers need no transaction.
      */
     public boolean saveAndRelease(UUID id, UUID token, long size, byte[] hashState, String storeState) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement update = connection.prepareStatement("""
-                        update upload_session
-                           set size = ?, hash_state = ?, store_state = ?, lease_token = null,
-                               lease_expires_at = null, updated_at = now()
-                         where id = ? and lease_token = ?""")) {
-            update.setLong(1, size);
-            update.setBytes(2, hashState);
-            update.setString(3, storeState);
-            update.setObject(4, id);
-            update.setObject(5, token);
-            return update.executeUpdate() > 0;
-        } catch (SQLException e) {
-            throw new PersistenceException("cannot record the progress of upload " + id + ": " + e.getMessage(), e);
-        }
+        return autoCommitted("""
+                update upload_session
+                   set size = ?, hash_state = ?, store_state = ?, lease_token = null,
+                       lease_expires_at = null, updated_at = now()
+                 where id = ? and lease_token = ?""",
+                "cannot record the progress of upload " + id, update -> {
+                    update.setLong(1, size);
+                    update.setBytes(2, hashState);
+                    update.setString(3, storeState);
+                    update.setObject(4, id);
+                    update.setObject(5, token);
+                    return update.executeUpdate() > 0;
+                });
     }
 
     /** Releases a lease without recording progress, after a failed write; commits by itself. */
     public void release(UUID id, UUID token) {
+        autoCommitted("update upload_session set lease_token = null, lease_expires_at = null where id = ? and lease_token = ?",
+                "cannot release the lease of upload " + id, update -> {
+                    update.setObject(1, id);
+                    update.setObject(2, token);
+                    return update.executeUpdate();
+                });
+    }
+
+    /** One statement on a pooled connection of its own, outside any transaction (auto-commit). */
+    private <T> T autoCommitted(String sql, String failure, StatementWork<T> work) {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement update = connection.prepareStatement(
-                        "update upload_session set lease_token = null, lease_expires_at = null where id = ? and lease_token = ?")) {
-            update.setObject(1, id);
-            update.setObject(2, token);
-            update.executeUpdate();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            return work.run(statement);
         } catch (SQLException e) {
-            throw new PersistenceException("cannot release the lease of upload " + id + ": " + e.getMessage(), e);
+            throw new PersistenceException(failure + ": " + e.getMessage(), e);
         }
+    }
+
+    @FunctionalInterface
+    private interface StatementWork<T> {
+        T run(PreparedStatement statement) throws SQLException;
     }
 
     private static UploadSessionEntity session(ResultSet row) throws SQLException {
