@@ -19,6 +19,9 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
 
     private static EmbeddedPostgres postgres;
 
+    /** This profile's blob directory. */
+    private Path dataDir;
+
     private static synchronized EmbeddedPostgres postgres() {
         if (postgres == null) {
             try {
@@ -42,8 +45,6 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
     public static String jdbcUrl() {
         return postgres().getJdbcUrl("postgres", "postgres");
     }
-
-    private Path dataDir;
 
     @Override
     public Map<String, String> start() {
