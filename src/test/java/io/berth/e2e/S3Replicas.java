@@ -59,10 +59,13 @@ final class S3Replicas implements AutoCloseable {
         EmbeddedPostgres postgres = null;
         S3ProxyServer s3 = null;
         try {
-            Path pg = Files.createDirectories(dir.resolve("postgres"));
+            // The binaries go once into the same fixed directory the server module's tests use (zonky
+            // locks it while it unpacks), so each test unpacks no 60 MiB of its own; the data stays
+            // under this test's directory.
+            Path binaries = Path.of(System.getProperty("java.io.tmpdir"), "berth-test-postgres-binaries");
             postgres = EmbeddedPostgres.builder()
-                    .setOverrideWorkingDirectory(pg.toFile())
-                    .setDataDirectory(pg.resolve("data"))
+                    .setOverrideWorkingDirectory(binaries.toFile())
+                    .setDataDirectory(dir.resolve("postgres"))
                     .setCleanDataDirectory(true)
                     .setLocaleConfig("locale", "C")
                     .start();
