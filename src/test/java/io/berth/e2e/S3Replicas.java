@@ -1,6 +1,7 @@
 package io.berth.e2e;
 
 import io.berth.storage.s3.S3ProxyServer;
+import io.berth.storage.testing.TestDirectories;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,12 +60,9 @@ final class S3Replicas implements AutoCloseable {
         EmbeddedPostgres postgres = null;
         S3ProxyServer s3 = null;
         try {
-            // The binaries go once into the same fixed directory the server module's tests use (zonky
-            // locks it while it unpacks), so each test unpacks no 60 MiB of its own; the data stays
-            // under this test's directory.
-            Path binaries = Path.of(System.getProperty("java.io.tmpdir"), "berth-test-postgres-binaries");
+            // The binaries are shared with every other test; the data stays under this test's directory.
             postgres = EmbeddedPostgres.builder()
-                    .setOverrideWorkingDirectory(binaries.toFile())
+                    .setOverrideWorkingDirectory(TestDirectories.postgresBinaries().toFile())
                     .setDataDirectory(dir.resolve("postgres"))
                     .setCleanDataDirectory(true)
                     .setLocaleConfig("locale", "C")

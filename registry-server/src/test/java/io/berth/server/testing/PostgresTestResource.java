@@ -25,11 +25,9 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
     private static synchronized EmbeddedPostgres postgres() {
         if (postgres == null) {
             try {
-                // The binaries are unpacked once into a fixed directory and reused by every later
-                // test JVM (zonky locks it while it unpacks); only the data directory is per JVM.
-                Path binaries = Path.of(System.getProperty("java.io.tmpdir"), "berth-test-postgres-binaries");
+                // The binaries are shared by every test JVM; only the data directory is per JVM.
                 postgres = EmbeddedPostgres.builder()
-                        .setOverrideWorkingDirectory(binaries.toFile())
+                        .setOverrideWorkingDirectory(TestDirectories.postgresBinaries().toFile())
                         .setDataDirectory(Files.createTempDirectory("berth-test-postgres"))
                         .setCleanDataDirectory(true)
                         .setLocaleConfig("locale", "C")

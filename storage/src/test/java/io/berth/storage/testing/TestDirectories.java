@@ -7,10 +7,18 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Temporary directories of test servers, removed when the servers stop so test runs do not fill the disk. */
+/** Directories of test servers: the shared PostgreSQL binaries, and removing temporary ones so test runs do not fill the disk. */
 public final class TestDirectories {
 
     private TestDirectories() {
+    }
+
+    /**
+     * Where the embedded PostgreSQL's binaries of every test are unpacked: one fixed folder, reused by
+     * every later test JVM (zonky locks it while it unpacks), so no test unpacks 60 MiB of its own.
+     */
+    public static Path postgresBinaries() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "berth-test-postgres-binaries");
     }
 
     /** Deletes {@code root} and everything under it; best effort, since it often runs at JVM exit. */
