@@ -12,6 +12,8 @@
 #
 # With BERTH_AOT=1 (JDK 25), Berth first records an AOT cache with src/main/aot/train.sh, storing the
 # training's blobs in a bucket of their own on the same s3proxy, and the compared Berth starts with it.
+# With BERTH_WARM=N, Berth first serves N skopeo round trips of the harness's skopeo image
+# (docs/bench-warm.py) and is compared warm.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -98,6 +100,7 @@ BERTH_ADMIN_PASSWORD=$password BERTH_DATA_DIR="$work/berth-data" BERTH_DATABASE_
   "$java" "${aot_options[@]}" -jar "$here/registry-server/target/quarkus-app/quarkus-run.jar" > "$work/berth.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$berth_port/v2/" Berth
+warm_berth "$shared" "$berth_port" "$password"
 
 "$shared/registry-bench" compare --a "http://127.0.0.1:$berth_port" --a-user admin --a-password "$password" \
   --b "http://127.0.0.1:$dist_port" --b-user bench --b-password "$password" \
