@@ -41,7 +41,7 @@ BERTH_ADMIN_PASSWORD=$password BERTH_DATA_DIR="$work/berth-data" BERTH_DATABASE_
   "$java" "${aot_options[@]}" -jar "$here/registry-server/target/quarkus-app/quarkus-run.jar" > "$work/berth.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$berth_port/v2/" Berth
-warm_berth "$shared" "$berth_port" "$password"
+warm_berth "$here" "$shared" "$berth_port" "$password"
 
 "$shared/registry-bench" compare --a "http://127.0.0.1:$berth_port" --a-user admin --a-password "$password" \
   --b "http://127.0.0.1:$dist_port" --b-user bench --b-password "$password" \

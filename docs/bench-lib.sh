@@ -31,7 +31,7 @@ train_aot_cache() { # REPOSITORY_ROOT JAVA WORK
 # With BERTH_WARM=N, N skopeo push-and-pull round trips of the harness's skopeo image to Berth before
 # the comparison (docs/bench-warm.py), so that a JIT-compiled Berth is measured at the speed it serves
 # at once its first minutes are behind it. The compared distribution is a Go binary: nothing to warm.
-warm_berth() { # HARNESS_DIR PORT PASSWORD
+warm_berth() { # REPOSITORY_ROOT HARNESS_DIR PORT PASSWORD
   [ "${BERTH_WARM:-0}" -gt 0 ] || return 0
-  python3 "$here/docs/bench-warm.py" "$1/registry-bench" "127.0.0.1:$2" "admin:$3" "$BERTH_WARM"
+  python3 "$1/docs/bench-warm.py" "$2/registry-bench" "127.0.0.1:$3" "admin:$4" "$BERTH_WARM"
 }
