@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Brings a registry to its steady state before a benchmark: ROUNDS skopeo push-and-pull round trips
-of the image the harness's skopeo-copy workload uses (five fresh uncompressed layers of 1, 5, 10, 20
-and 50 MiB), each to a repository of its own, then removes its local copies.
+of the image the harness's skopeo-copy workload uses (fresh uncompressed layers of its full scale's
+sizes: 1, 5, 10, 20 and 50 MiB), each to a repository of its own, then removes its local copies.
 
     docs/bench-warm.py HARNESS HOST:PORT USER:PASSWORD ROUNDS
 
@@ -33,12 +33,14 @@ def main():
     if len(sys.argv) != 5:
         sys.exit(__doc__)
     harness, hostport, credentials, rounds = load_harness(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+    # The layer sizes of the scale docs/bench-*.sh are run with, from the harness itself.
+    layer_mib = harness.SCALES["full"]["skopeo_mib"]
     skopeo = ["skopeo", "--insecure-policy", "copy", "-q", "--preserve-digests"]
     work = tempfile.mkdtemp(prefix="berth-warm-")
     try:
         for r in range(rounds):
             source, copy = "%s/src-%d" % (work, r), "%s/dst-%d" % (work, r)
-            harness.build_oci_layout(source, [1, 5, 10, 20, 50], "v1")
+            harness.build_oci_layout(source, layer_mib, "v1")
             reference = "docker://%s/warm-up/r%d:v1" % (hostport, r)
             subprocess.run(skopeo + ["--dest-tls-verify=false", "--dest-creds=" + credentials,
                                      "oci:%s:v1" % source, reference], check=True)
