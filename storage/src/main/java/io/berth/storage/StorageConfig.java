@@ -50,6 +50,16 @@ public interface StorageConfig {
          */
         @WithDefault("true")
         boolean directIo();
+
+        /**
+         * With direct I/O, how much of each upload still goes through the page cache before direct
+         * writes take over (rounded up to whole megabytes). Blobs up to this size, most of an image's
+         * by count (configs, small layers), stay in memory for the pull that often follows a push at
+         * once; only the bulk of large layers goes around the cache, which is where direct I/O's
+         * throughput counts. {@code 0} writes every aligned byte directly.
+         */
+        @WithDefault("16M")
+        MemorySize directIoAfter();
     }
 
     /**

@@ -14,7 +14,9 @@ import java.util.concurrent.BlockingQueue;
 /**
  * A range of a blob read with direct I/O ({@code O_DIRECT}): from the device into block-aligned
  * buffers, a megabyte at a time, without a page of the page cache. Reads start at the block boundary
- * at or before the range and the bytes outside it are left out of what {@link #next()} returns.
+ * at or before the range and the bytes outside it are left out of what {@link #next()} returns. The
+ * blob's start that was written through the page cache is read from there, into the same buffers: a
+ * direct read would first have the kernel write those pages out.
  *
  * <p>Recycled buffers are kept for later reads: a fresh one costs the kernel new pages and the JDK a
  * zeroing pass, which are what reading around the page cache saves.
@@ -25,14 +27,18 @@ final class DirectBlocks implements BlobContent.Blocks {
     private static final BlockingQueue<ByteBuffer> SPARE_BUFFERS = new ArrayBlockingQueue<>(16);
 
     private final FileChannel channel;
+    private final FileChannel cached;
+    private final long cachedUntil;
     private final int blockSize;
     private final long length;
     private long filePosition;
     private int skip;
     private long remaining;
 
-    private DirectBlocks(FileChannel channel, long offset, long length, int blockSize) {
+    private DirectBlocks(FileChannel channel, FileChannel cached, long cachedUntil, long offset, long length, int blockSize) {
         this.channel = channel;
+        this.cached = cached;
+        this.cachedUntil = cachedUntil;
         this.blockSize = blockSize;
         this.length = length;
         this.filePosition = offset - offset % blockSize;
@@ -46,6 +52,15 @@ final class DirectBlocks implements BlobContent.Blocks {
      * {@code O_DIRECT}): the caller reads it the ordinary way, which reports any other trouble.
      */
     static DirectBlocks open(Path path, long offset, long length, int blockSize) throws NoSuchFileException {
+        return open(path, offset, length, blockSize, 0);
+    }
+
+    /**
+     * As {@link #open(Path, long, long, int)}, but the file's first {@code cachedUntil} bytes (a whole
+     * number of blocks), which are in the page cache, are read through it.
+     */
+    static DirectBlocks open(Path path, long offset, long length, int blockSize, long cachedUntil)
+            throws NoSuchFileException {
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
@@ -54,7 +69,16 @@ final class DirectBlocks implements BlobContent.Blocks {
         } catch (IOException | UnsupportedOperationException e) {
             return null;
         }
-        return new DirectBlocks(channel, offset, length, blockSize);
+        FileChannel cached = null;
+        if (offset < cachedUntil) {
+            try {
+                cached = FileChannel.open(path, StandardOpenOption.READ);
+            } catch (IOException e) {
+                closeQuietly(channel);
+                return null;
+            }
+        }
+        return new DirectBlocks(channel, cached, cachedUntil, offset, length, blockSize);
     }
 
     @Override
@@ -68,7 +92,13 @@ final class DirectBlocks implements BlobContent.Blocks {
             return null;
         }
         ByteBuffer buffer = takeBuffer(blockSize);
-        int read = channel.read(buffer, filePosition);
+        int read;
+        if (filePosition < cachedUntil && cached != null) {
+            buffer.limit((int) Math.min(buffer.capacity(), cachedUntil - filePosition));
+            read = cached.read(buffer, filePosition);
+        } else {
+            read = channel.read(buffer, filePosition);
+        }
         if (read <= skip) {
             recycle(buffer);
             throw new IOException("the blob ended " + remaining + " bytes before the end of the range");
@@ -91,6 +121,13 @@ final class DirectBlocks implements BlobContent.Blocks {
     @Override
     public void close() {
         // Closing a closed channel does nothing: the writer may close on more than one path.
+        closeQuietly(channel);
+        if (cached != null) {
+            closeQuietly(cached);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -30,8 +30,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -52,26 +52,39 @@ public class FilesystemBlobStore implements BlobStore {
     private final boolean fsync;
     private final boolean directIo;
     /**
-     * Blobs written with direct I/O that have not been read since: none of their pages are in the page
-     * cache. Their first read bypasses it too ({@link DirectBlocks}); later reads use {@code sendfile},
-     * which fills the cache as it goes.
+     * How many bytes at the start of each upload are written through the page cache before direct
+     * writes take over: a whole number of {@link DirectBlocks#BLOCK_BYTES}, so that the direct part
+     * starts where a direct read block does.
+     */
+    private final long directIoAfter;
+    /**
+     * Blobs written with direct I/O that have not been read since, each with the length of its start
+     * that went through the page cache: the pages past it are not in the cache. Their first read
+     * bypasses it there too ({@link DirectBlocks}); later reads use {@code sendfile}, which fills the
+     * cache as it goes.
      *
-     * <p>Why not fill the cache for every new blob: on the machines Berth was measured on (VMs that
-     * hand freed memory back to their host) the page cache fills at about 430 MB/s, while a direct
+     * <p>Why not fill the cache with all of every new blob: on the machines Berth was measured on (VMs
+     * that hand freed memory back to their host) the page cache fills at about 430 MB/s, while a direct
      * read of the same bytes runs at 1.2-2 GB/s and takes no memory. Filling it right after a push
      * took the memory that the client pulling next needed for its own writes; many blobs are never
-     * read twice.
+     * read twice. A blob's start is another matter: written through the cache, it costs the upload
+     * little and spares the pull that follows a disk read while the client writes its own copy.
      */
-    private final Set<Path> unread = ConcurrentHashMap.newKeySet();
+    private final Map<Path, Long> unread = new ConcurrentHashMap<>();
     private final int blockSize;
 
     @Inject
     public FilesystemBlobStore(StorageConfig config) {
-        this(config.filesystem().root(), config.filesystem().fsync(), config.filesystem().directIo());
+        this(config.filesystem().root(), config.filesystem().fsync(), config.filesystem().directIo(),
+                config.filesystem().directIoAfter().asLongValue());
     }
 
-    /** Creates a store under {@code root}, creating the directory if needed. */
-    public FilesystemBlobStore(Path root, boolean fsync, boolean directIo) {
+    /**
+     * Creates a store under {@code root}, creating the directory if needed; with {@code directIo}, the
+     * first {@code directIoAfter} bytes of each upload (rounded up to whole megabytes) are still written
+     * through the page cache.
+     */
+    public FilesystemBlobStore(Path root, boolean fsync, boolean directIo, long directIoAfter) {
         this.root = root.toAbsolutePath().normalize();
         this.fsync = fsync;
         try {
@@ -82,6 +95,10 @@ public class FilesystemBlobStore implements BlobStore {
             throw new StorageException("cannot create the blob directory " + this.root + ": " + e.getMessage(), e);
         }
         this.directIo = directIo && supportsDirectIo(this.root.resolve(BlobLayout.VERSION).resolve("uploads"), blockSize);
+        if (directIoAfter < 0) {
+            throw new IllegalArgumentException("direct-io-after must not be negative: " + directIoAfter);
+        }
+        this.directIoAfter = Math.ceilDiv(directIoAfter, DirectBlocks.BLOCK_BYTES) * DirectBlocks.BLOCK_BYTES;
     }
 
     /**
@@ -109,7 +126,8 @@ public class FilesystemBlobStore implements BlobStore {
     @Override
     public String describe() {
         return "filesystem:" + root + (fsync ? " (fsync)" : "")
-                + (directIo ? " (direct I/O for uploads and first reads)" : "");
+                + (directIo ? " (direct I/O for uploads and first reads"
+                        + (directIoAfter > 0 ? " past their first " + directIoAfter / (1024 * 1024) + " MiB" : "") + ")" : "");
     }
 
     @Override
@@ -130,9 +148,10 @@ public class FilesystemBlobStore implements BlobStore {
         if (!Files.isRegularFile(path)) {
             throw new BlobNotFoundException(digest);
         }
-        if (unread.remove(path)) {
+        Long cachedStart = unread.remove(path);
+        if (cachedStart != null && offset + length > cachedStart) {
             try {
-                DirectBlocks blocks = DirectBlocks.open(path, offset, length, blockSize);
+                DirectBlocks blocks = DirectBlocks.open(path, offset, length, blockSize, cachedStart);
                 if (blocks != null) {
                     return blocks;
                 }
@@ -165,7 +184,7 @@ public class FilesystemBlobStore implements BlobStore {
             ResumableDigest digest = resumeDigest(state, channel);
             // Bytes past the recorded size come from an append that failed part-way: drop them.
             channel.truncate(state.size());
-            StagingWriter writer = new StagingWriter(channel, direct, blockSize, state.size());
+            StagingWriter writer = new StagingWriter(channel, direct, blockSize, directIoAfter, state.size());
             long written = HashingCopy.copy(data, digest, writer);
             if (fsync) {
                 channel.force(false);
@@ -208,13 +227,13 @@ public class FilesystemBlobStore implements BlobStore {
                 Files.createDirectories(target.getParent());
                 Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
                 deleteUploadDirectory(state.id());
-                if (directIo) {
+                if (directIo && state.size() > directIoAfter) {
                     if (unread.size() >= UNREAD_LIMIT) {
                         // Blobs pushed and never pulled would fill it for good; a forgotten one only
                         // has its first read fill the page cache.
                         unread.clear();
                     }
-                    unread.add(target);
+                    unread.put(target, directIoAfter);
                 }
             }
         } catch (IOException e) {

@@ -32,7 +32,7 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
 
     @Override
     protected BlobStore newStore() {
-        return new FilesystemBlobStore(root, false, true);
+        return new FilesystemBlobStore(root, false, true, 0);
     }
 
     @Test
@@ -94,6 +94,38 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
         assertEquals(new BlobContent.FileRegion(blob, 5, 1000), store.open(digest, 5, 1000), "later reads are sendfile's");
     }
 
+    /**
+     * With {@code direct-io-after}, an upload's first megabytes go through the page cache and the rest
+     * around it; a blob no longer than that is read from the cache from the first read on, a longer one
+     * has its start read from the cache and the rest directly.
+     */
+    @Test
+    void theFirstBytesOfAnUploadStayInThePageCache() throws Exception {
+        BlobStore store = new FilesystemBlobStore(root.resolve("head"), false, true, 1);
+        assertTrue(store.describe().contains("past their first 1 MiB"), store.describe());
+        int head = DirectBlocks.BLOCK_BYTES;
+
+        byte[] large = randomBytes(3 * head + 100, 18);
+        Digest largeDigest = Digest.of(DigestAlgorithm.SHA256, large);
+        UploadState state = store.append(store.beginUpload(UUID.randomUUID(), DigestAlgorithm.SHA256),
+                new ByteArrayInputStream(large));
+        long resident = residentBytes(root.resolve("head/v1/uploads/" + state.id() + "/data"));
+        assertTrue(resident >= head && resident < head + 64 * 1024,
+                "the first megabyte (and the last partial block) in the page cache, the rest not: " + resident);
+        store.commit(state, largeDigest);
+        BlobContent first = store.open(largeDigest, 10, large.length - 20);
+        assertInstanceOf(BlobContent.Blocks.class, first, "past the cached start, the first read is a direct one");
+        assertArrayEquals(Arrays.copyOfRange(large, 10, large.length - 10), readAll((BlobContent.Blocks) first));
+
+        byte[] small = randomBytes(head - 5, 19);
+        Digest smallDigest = Digest.of(DigestAlgorithm.SHA256, small);
+        store.put(UUID.randomUUID(), new ByteArrayInputStream(small), smallDigest);
+        Path smallBlob = root.resolve("head/v1/blobs/sha256/" + smallDigest.hex().substring(0, 2) + "/" + smallDigest.hex());
+        assertTrue(residentBytes(smallBlob) >= small.length, "a blob within the first megabyte is all in the page cache");
+        assertEquals(new BlobContent.FileRegion(smallBlob, 0, small.length), store.open(smallDigest, 0, small.length),
+                "and its first read is sendfile's");
+    }
+
     @Test
     void directReadsReturnExactlyTheRangeAskedFor() throws Exception {
         int blockSize = (int) Files.getFileStore(root).getBlockSize();
@@ -104,12 +136,15 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
             {100, DirectBlocks.BLOCK_BYTES}, {DirectBlocks.BLOCK_BYTES - 7, DirectBlocks.BLOCK_BYTES + 14},
             {bytes.length - 1234, 1234}, {bytes.length - 1, 1}, {12_345, bytes.length - 12_345 - 17},
         };
-        for (long[] range : ranges) {
-            int offset = (int) range[0];
-            int length = (int) range[1];
-            byte[] read = readAll(DirectBlocks.open(file, offset, length, blockSize));
-            assertArrayEquals(Arrays.copyOfRange(bytes, offset, offset + length), read,
-                    "bytes " + offset + " to " + (offset + length));
+        // The file's start read through the page cache: none of it, one block, two blocks, all of it.
+        for (long cachedUntil : new long[] {0, DirectBlocks.BLOCK_BYTES, 2 * DirectBlocks.BLOCK_BYTES, 4 * DirectBlocks.BLOCK_BYTES}) {
+            for (long[] range : ranges) {
+                int offset = (int) range[0];
+                int length = (int) range[1];
+                byte[] read = readAll(DirectBlocks.open(file, offset, length, blockSize, cachedUntil));
+                assertArrayEquals(Arrays.copyOfRange(bytes, offset, offset + length), read,
+                        "bytes " + offset + " to " + (offset + length) + ", cached until " + cachedUntil);
+            }
         }
     }
 
@@ -144,7 +179,7 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
 
     @Test
     void aBufferedStoreBehavesTheSame() throws Exception {
-        BlobStore buffered = new FilesystemBlobStore(root.resolve("buffered"), false, false);
+        BlobStore buffered = new FilesystemBlobStore(root.resolve("buffered"), false, false, 0);
         assertFalse(buffered.describe().contains("direct I/O"));
         byte[] bytes = randomBytes(2 * 1024 * 1024 + 3, 13);
         Digest digest = Digest.of(DigestAlgorithm.SHA256, bytes);
@@ -154,7 +189,7 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
 
     @Test
     void aFsyncingStoreBehavesTheSame() throws Exception {
-        BlobStore syncing = new FilesystemBlobStore(root.resolve("synced"), true, true);
+        BlobStore syncing = new FilesystemBlobStore(root.resolve("synced"), true, true, 0);
         byte[] bytes = randomBytes(1000, 11);
         Digest digest = Digest.of(DigestAlgorithm.SHA256, bytes);
         syncing.put(UUID.randomUUID(), new ByteArrayInputStream(bytes), digest);
