@@ -148,8 +148,10 @@ public class FilesystemBlobStore implements BlobStore {
         if (!Files.isRegularFile(path)) {
             throw new BlobNotFoundException(digest);
         }
-        Long cachedStart = unread.remove(path);
-        if (cachedStart != null && offset + length > cachedStart) {
+        // A read within the start that went through the page cache leaves the blob's first direct read
+        // to the read that goes past it.
+        Long cachedStart = unread.get(path);
+        if (cachedStart != null && offset + length > cachedStart && unread.remove(path, cachedStart)) {
             try {
                 DirectBlocks blocks = DirectBlocks.open(path, offset, length, blockSize, cachedStart);
                 if (blocks != null) {

@@ -113,9 +113,14 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
         assertTrue(resident >= head && resident < head + 64 * 1024,
                 "the first megabyte (and the last partial block) in the page cache, the rest not: " + resident);
         store.commit(state, largeDigest);
+        Path largeBlob = root.resolve("head/v1/blobs/sha256/" + largeDigest.hex().substring(0, 2) + "/" + largeDigest.hex());
+        assertEquals(new BlobContent.FileRegion(largeBlob, 100, 1000), store.open(largeDigest, 100, 1000),
+                "a range within the cached start is sendfile's");
         BlobContent first = store.open(largeDigest, 10, large.length - 20);
         assertInstanceOf(BlobContent.Blocks.class, first, "past the cached start, the first read is a direct one");
         assertArrayEquals(Arrays.copyOfRange(large, 10, large.length - 10), readAll((BlobContent.Blocks) first));
+        assertEquals(new BlobContent.FileRegion(largeBlob, 0, large.length), store.open(largeDigest, 0, large.length),
+                "the reads after it are sendfile's");
 
         byte[] small = randomBytes(head - 5, 19);
         Digest smallDigest = Digest.of(DigestAlgorithm.SHA256, small);
