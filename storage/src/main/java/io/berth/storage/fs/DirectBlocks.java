@@ -49,15 +49,9 @@ final class DirectBlocks implements BlobContent.Blocks {
     /**
      * Opens {@code length} bytes of {@code path} from {@code offset} for direct reads aligned to
      * {@code blockSize}, or returns null where the file cannot be opened for them (tmpfs refuses
-     * {@code O_DIRECT}): the caller reads it the ordinary way, which reports any other trouble.
-     */
-    static DirectBlocks open(Path path, long offset, long length, int blockSize) throws NoSuchFileException {
-        return open(path, offset, length, blockSize, 0);
-    }
-
-    /**
-     * As {@link #open(Path, long, long, int)}, but the file's first {@code cachedUntil} bytes (a whole
-     * number of blocks), which are in the page cache, are read through it.
+     * {@code O_DIRECT}): the caller reads it the ordinary way, which reports any other trouble. The
+     * file's first {@code cachedUntil} bytes (a whole number of blocks, 0 for none), which are in the
+     * page cache, are read through it.
      */
     static DirectBlocks open(Path path, long offset, long length, int blockSize, long cachedUntil)
             throws NoSuchFileException {

@@ -30,8 +30,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -58,10 +58,10 @@ public class FilesystemBlobStore implements BlobStore {
      */
     private final long directIoAfter;
     /**
-     * Blobs written with direct I/O that have not been read since, each with the length of its start
-     * that went through the page cache: the pages past it are not in the cache. Their first read
-     * bypasses it there too ({@link DirectBlocks}); later reads use {@code sendfile}, which fills the
-     * cache as it goes.
+     * Blobs written with direct I/O past their first {@link #directIoAfter} bytes that have not been
+     * read since: the pages past that start are not in the page cache. Their first read bypasses it
+     * there too ({@link DirectBlocks}); later reads use {@code sendfile}, which fills the cache as it
+     * goes.
      *
      * <p>Why not fill the cache with all of every new blob: on the machines Berth was measured on (VMs
      * that hand freed memory back to their host) the page cache fills at about 430 MB/s, while a direct
@@ -70,7 +70,7 @@ public class FilesystemBlobStore implements BlobStore {
      * read twice. A blob's start is another matter: written through the cache, it costs the upload
      * little and spares the pull that follows a disk read while the client writes its own copy.
      */
-    private final Map<Path, Long> unread = new ConcurrentHashMap<>();
+    private final Set<Path> unread = ConcurrentHashMap.newKeySet();
     private final int blockSize;
 
     @Inject
@@ -150,10 +150,9 @@ public class FilesystemBlobStore implements BlobStore {
         }
         // A read within the start that went through the page cache leaves the blob's first direct read
         // to the read that goes past it.
-        Long cachedStart = unread.get(path);
-        if (cachedStart != null && offset + length > cachedStart && unread.remove(path, cachedStart)) {
+        if (offset + length > directIoAfter && unread.remove(path)) {
             try {
-                DirectBlocks blocks = DirectBlocks.open(path, offset, length, blockSize, cachedStart);
+                DirectBlocks blocks = DirectBlocks.open(path, offset, length, blockSize, directIoAfter);
                 if (blocks != null) {
                     return blocks;
                 }
@@ -235,7 +234,7 @@ public class FilesystemBlobStore implements BlobStore {
                         // has its first read fill the page cache.
                         unread.clear();
                     }
-                    unread.put(target, directIoAfter);
+                    unread.add(target);
                 }
             }
         } catch (IOException e) {

@@ -157,7 +157,7 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
     void aDirectReadOfABlobCutShortFailsInsteadOfReturningTooFewBytes() throws Exception {
         int blockSize = (int) Files.getFileStore(root).getBlockSize();
         Path file = Files.write(root.resolve("short"), randomBytes(10_000, 16));
-        try (BlobContent.Blocks blocks = DirectBlocks.open(file, 0, 20_000, blockSize)) {
+        try (BlobContent.Blocks blocks = DirectBlocks.open(file, 0, 20_000, blockSize, 0)) {
             assertEquals(10_000, blocks.next().remaining());
             assertThrows(IOException.class, blocks::next);
         }
