@@ -12,7 +12,8 @@
 #
 # With BERTH_AOT=1 (JDK 25), Berth first records an AOT cache with src/main/aot/train.sh, and the
 # compared Berth starts with it. With BERTH_WARM=N, Berth first serves N skopeo round trips of the
-# harness's skopeo image (docs/bench-warm.py) and is compared warm.
+# harness's skopeo image (docs/bench-warm.py) and is compared warm. BERTH_APP names another built
+# quarkus-app folder to compare instead of this checkout's (an older build, a variant).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +23,7 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 shared=${BENCH_DIR:-$here/../shared/bench}
 java=${JAVA:-java}
+app=${BERTH_APP:-$here/registry-server/target/quarkus-app}
 password=benchpass123
 dist_port=16000 berth_port=16001 pg_port=16432
 
@@ -38,7 +40,7 @@ train_aot_cache "$here" "$java" "$work"
 
 BERTH_ADMIN_PASSWORD=$password BERTH_DATA_DIR="$work/berth-data" BERTH_DATABASE_EMBEDDED_PORT=$pg_port \
   QUARKUS_HTTP_PORT=$berth_port QUARKUS_HTTP_HOST=127.0.0.1 \
-  "$java" "${aot_options[@]}" -jar "$here/registry-server/target/quarkus-app/quarkus-run.jar" > "$work/berth.log" 2>&1 &
+  "$java" "${aot_options[@]}" -jar "$app/quarkus-run.jar" > "$work/berth.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$berth_port/v2/" Berth
 warm_berth "$here" "$shared" "$berth_port" "$password"

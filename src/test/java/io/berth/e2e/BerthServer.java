@@ -191,6 +191,36 @@ public final class BerthServer implements AutoCloseable {
         return shutdown;
     }
 
+    /**
+     * Kills the server and its embedded PostgreSQL at once with SIGKILL, as an OOM kill or {@code docker kill}
+     * of their container would: the JVM, the postmaster and every PostgreSQL backend, so nothing gets to
+     * flush or shut down. Waits until all of them are gone; a later {@link #stop()} does nothing more.
+     */
+    public synchronized void kill() {
+        List<ProcessHandle> victims = new ArrayList<>();
+        victims.add(process.toHandle());
+        Optional<ProcessHandle> postmaster = postgres.or(() -> readPostmaster(settings.dataDir));
+        postmaster.ifPresent(p -> {
+            victims.add(p);
+            victims.addAll(p.descendants().toList());
+        });
+        victims.addAll(process.descendants().toList());
+        victims.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle victim : victims) {
+            try {
+                victim.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("process " + victim.pid() + " outlived SIGKILL", e);
+            }
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // called while the test JVM exits
+        }
+        shutdown = new Shutdown(-1, true, false, Duration.ZERO);
+    }
+
     @Override
     public void close() {
         stop();

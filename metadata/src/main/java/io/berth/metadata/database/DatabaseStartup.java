@@ -8,6 +8,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.jboss.logging.Logger;
@@ -45,6 +48,27 @@ public class DatabaseStartup {
                 result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
                 embedded != null ? "the embedded PostgreSQL" : "PostgreSQL at " + config.url().get(),
                 result.migrationsExecuted);
+        checkDurability();
+    }
+
+    /**
+     * Warns when the database may forget commits Berth has acknowledged. The embedded PostgreSQL is
+     * started durable; an external one is only read, never reconfigured, since its operator may run
+     * synchronous replication that a session setting of Berth's would weaken.
+     */
+    private void checkDurability() {
+        try (Connection connection = flyway.getConfiguration().getDataSource().getConnection()) {
+            DurabilitySettings settings = DurabilitySettings.read(connection);
+            List<String> risks = settings.risks();
+            if (risks.isEmpty()) {
+                LOG.debugf("Metadata commits are durable (%s)", settings);
+            } else {
+                LOG.warnf("The metadata database can lose acknowledged pushes: %s. Set them to on in its "
+                        + "postgresql.conf, or with ALTER SYSTEM, for durable commits.", String.join("; ", risks));
+            }
+        } catch (SQLException e) {
+            LOG.warnf("Cannot read the metadata database's durability settings: %s", e.getMessage());
+        }
     }
 
     void onStop(@Observes @Priority(Interceptor.Priority.LIBRARY_AFTER + 1000) ShutdownEvent event) {

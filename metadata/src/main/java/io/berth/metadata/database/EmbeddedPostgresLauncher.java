@@ -41,10 +41,10 @@ final class EmbeddedPostgresLauncher {
                     // metadata must survive those, so fsync goes back on (this -c comes after -F and wins).
                     .setServerConfig("fsync", "on")
                     .setServerConfig("full_page_writes", "on")
-                    // Commits do not wait for their WAL flush: a crash of the machine can lose the last
-                    // fraction of a second of commits, never consistency. Blob files are not fsynced by
-                    // default either (berth.storage.filesystem.fsync), so both lose the same moment.
-                    .setServerConfig("synchronous_commit", "off")
+                    // A commit returns once its WAL is flushed: a registry that has answered 201 must still
+                    // hold the tag after a kill of Berth and PostgreSQL together (an OOM kill, docker kill).
+                    // With "off" the WAL writer flushes every 200 ms and such a kill lost acknowledged pushes.
+                    .setServerConfig("synchronous_commit", "on")
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .start();
             LOG.infof("Embedded PostgreSQL %s on 127.0.0.1:%d with data in %s (%d ms)",

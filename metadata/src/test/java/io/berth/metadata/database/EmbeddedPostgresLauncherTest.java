@@ -26,7 +26,7 @@ class EmbeddedPostgresLauncherTest {
                 Connection connection = postgres.getPostgresDatabase().getConnection()) {
             assertEquals("on", setting(connection, "fsync"), "fsync");
             assertEquals("on", setting(connection, "full_page_writes"), "full_page_writes");
-            assertEquals("off", setting(connection, "synchronous_commit"), "synchronous_commit");
+            assertEquals("on", setting(connection, "synchronous_commit"), "synchronous_commit");
             assertEquals("127.0.0.1", setting(connection, "listen_addresses"), "listen_addresses");
         }
     }

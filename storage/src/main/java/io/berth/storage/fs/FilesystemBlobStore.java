@@ -227,6 +227,10 @@ public class FilesystemBlobStore implements BlobStore {
             } else {
                 Files.createDirectories(target.getParent());
                 Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+                if (fsync) {
+                    // The rename is only durable once the directory that now names the blob is.
+                    syncDirectory(target.getParent());
+                }
                 deleteUploadDirectory(state.id());
                 if (directIo && state.size() > directIoAfter) {
                     if (unread.size() >= UNREAD_LIMIT) {
@@ -305,6 +309,12 @@ public class FilesystemBlobStore implements BlobStore {
             } catch (IOException ignored) {
                 // The write already failed, which is what the caller learns.
             }
+        }
+    }
+
+    private static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
         }
     }
 
