@@ -5,5 +5,12 @@
  * tail object), and what the store must remember between chunks travels in
  * {@link io.berth.storage.UploadState#storeState()}, so several stateless replicas share one bucket
  * and continue each other's uploads.
+ *
+ * <p>{@link io.berth.storage.s3.S3BlobStore} implements the store's contract on top of three helpers:
+ * {@link io.berth.storage.s3.PartSender} sends the parts of one multipart upload (filled in a
+ * {@link io.berth.storage.s3.PartBuffer}), {@link io.berth.storage.s3.S3Staging} assembles, rehashes,
+ * copies and discards staged uploads (described by {@link io.berth.storage.s3.StagedUpload}), and
+ * {@link io.berth.storage.s3.S3Calls} builds the client, makes every S3 request and turns its failures
+ * into storage exceptions.
  */
 package io.berth.storage.s3;
