@@ -19,23 +19,23 @@ public class AdminBootstrap {
 
     private static final Logger LOG = Logger.getLogger(AdminBootstrap.class);
 
-    private final AccountService accounts;
+    private final UserService users;
     private final AdminAccountConfig config;
 
-    public AdminBootstrap(AccountService accounts, AdminAccountConfig config) {
-        this.accounts = accounts;
+    public AdminBootstrap(UserService users, AdminAccountConfig config) {
+        this.users = users;
         this.config = config;
     }
 
     // After the metadata database is migrated (DatabaseStartup runs at PLATFORM_BEFORE).
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE + 100) StartupEvent event) {
-        if (accounts.hasAdministrator()) {
+        if (users.hasAdministrator()) {
             return;
         }
         boolean generated = config.password().isEmpty();
         String password = config.password().orElseGet(AdminBootstrap::generatePassword);
         try {
-            accounts.createUser(config.username(), password, true);
+            users.createUser(config.username(), password, true);
         } catch (AccountException e) {
             if (e.reason() == AccountException.Reason.CONFLICT) {
                 // Another replica created it at the same moment.

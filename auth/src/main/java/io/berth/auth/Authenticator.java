@@ -32,7 +32,7 @@ public class Authenticator {
     private final Principals principals;
     private final PasswordHasher hasher;
     private final LoginThrottle throttle;
-    private final AccountService accountService;
+    private final UserService users;
     private final Instance<ExternalIdentityProvider> externalProviders;
     private final AuthConfig config;
     private final Map<String, Remembered> remembered = new ConcurrentHashMap<>();
@@ -41,12 +41,12 @@ public class Authenticator {
     }
 
     public Authenticator(AccountRepository accounts, Principals principals, PasswordHasher hasher, LoginThrottle throttle,
-            AccountService accountService, Instance<ExternalIdentityProvider> externalProviders, AuthConfig config) {
+            UserService users, Instance<ExternalIdentityProvider> externalProviders, AuthConfig config) {
         this.accounts = accounts;
         this.principals = principals;
         this.hasher = hasher;
         this.throttle = throttle;
-        this.accountService = accountService;
+        this.users = users;
         this.externalProviders = externalProviders;
         this.config = config;
     }
@@ -114,7 +114,7 @@ public class Authenticator {
             if (provider.enabled()) {
                 Optional<ExternalIdentity> identity = provider.authenticate(username, password);
                 if (identity.isPresent()) {
-                    return Optional.of(accountService.syncExternal(identity.get()));
+                    return Optional.of(users.syncExternal(identity.get()));
                 }
             }
         }

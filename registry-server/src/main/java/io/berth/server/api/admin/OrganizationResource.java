@@ -1,8 +1,8 @@
 package io.berth.server.api.admin;
 
 import io.berth.auth.AccountException;
-import io.berth.auth.AccountService;
-import io.berth.auth.AccountService.Organization;
+import io.berth.auth.OrganizationService;
+import io.berth.auth.OrganizationService.Organization;
 import io.berth.auth.Role;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -20,10 +20,10 @@ import org.jboss.resteasy.reactive.RestPath;
 @Tag(name = "organizations")
 public class OrganizationResource {
 
-    private final AccountService accounts;
+    private final OrganizationService organizations;
 
-    public OrganizationResource(AccountService accounts) {
-        this.accounts = accounts;
+    public OrganizationResource(OrganizationService organizations) {
+        this.organizations = organizations;
     }
 
     public record NewOrganization(String name) {
@@ -36,28 +36,28 @@ public class OrganizationResource {
     @GET
     @Operation(summary = "List organizations with their members")
     public List<Organization> list() {
-        return accounts.listOrganizations();
+        return organizations.listOrganizations();
     }
 
     @POST
     @Operation(summary = "Create an organization")
     public Response create(NewOrganization organization) {
         Requests.require(organization, "a JSON body with name");
-        return Response.status(201).entity(accounts.createOrganization(organization.name())).build();
+        return Response.status(201).entity(organizations.createOrganization(organization.name())).build();
     }
 
     @GET
     @Path("{name}")
     @Operation(summary = "Show an organization and its members")
     public Organization get(@RestPath String name) {
-        return accounts.getOrganization(name);
+        return organizations.getOrganization(name);
     }
 
     @DELETE
     @Path("{name}")
     @Operation(summary = "Delete an organization (its repositories stay, reachable by administrators)")
     public Response delete(@RestPath String name) {
-        accounts.deleteOrganization(name);
+        organizations.deleteOrganization(name);
         return Response.noContent().build();
     }
 
@@ -68,14 +68,14 @@ public class OrganizationResource {
         Requests.require(membership, "a JSON body with role");
         Role role = Role.fromWireName(String.valueOf(membership.role())).orElseThrow(() -> new AccountException(
                 AccountException.Reason.INVALID, "unknown role " + membership.role() + "; use read, write, delete or admin"));
-        return accounts.putMember(name, account, role);
+        return organizations.putMember(name, account, role);
     }
 
     @DELETE
     @Path("{name}/members/{account}")
     @Operation(summary = "Remove a member")
     public Response removeMember(@RestPath String name, @RestPath String account) {
-        accounts.removeMember(name, account);
+        organizations.removeMember(name, account);
         return Response.noContent().build();
     }
 }

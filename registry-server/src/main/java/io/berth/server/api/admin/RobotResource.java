@@ -1,10 +1,10 @@
 package io.berth.server.api.admin;
 
 import io.berth.auth.AccountException;
-import io.berth.auth.AccountService;
-import io.berth.auth.AccountService.Robot;
-import io.berth.auth.AccountService.RobotCredentials;
 import io.berth.auth.Action;
+import io.berth.auth.RobotService;
+import io.berth.auth.RobotService.Robot;
+import io.berth.auth.RobotService.RobotCredentials;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -29,10 +29,10 @@ import org.jboss.resteasy.reactive.RestPath;
 @Tag(name = "robots")
 public class RobotResource {
 
-    private final AccountService accounts;
+    private final RobotService robots;
 
-    public RobotResource(AccountService accounts) {
-        this.accounts = accounts;
+    public RobotResource(RobotService robots) {
+        this.robots = robots;
     }
 
     /**
@@ -45,7 +45,7 @@ public class RobotResource {
     @GET
     @Operation(summary = "List robots (never their secrets)")
     public List<Robot> list() {
-        return accounts.listRobots();
+        return robots.listRobots();
     }
 
     @POST
@@ -61,7 +61,7 @@ public class RobotResource {
             }
             permissions.put(namespace, parsed);
         });
-        RobotCredentials created = accounts.createRobot(robot.name(), robot.description(), permissions,
+        RobotCredentials created = robots.createRobot(robot.name(), robot.description(), permissions,
                 Optional.ofNullable(robot.expiresAt()));
         return Response.status(201).entity(created).build();
     }
@@ -70,14 +70,14 @@ public class RobotResource {
     @Path("{name}")
     @Operation(summary = "Show a robot")
     public Robot get(@RestPath String name) {
-        return accounts.getRobot(name);
+        return robots.getRobot(name);
     }
 
     @DELETE
     @Path("{name}")
     @Operation(summary = "Delete a robot")
     public Response delete(@RestPath String name) {
-        accounts.deleteRobot(name);
+        robots.deleteRobot(name);
         return Response.noContent().build();
     }
 
@@ -85,6 +85,6 @@ public class RobotResource {
     @Path("{name}/secret")
     @Operation(summary = "Give a robot a new secret; the old one stops working")
     public RobotCredentials regenerate(@RestPath String name) {
-        return accounts.regenerateSecret(name);
+        return robots.regenerateSecret(name);
     }
 }

@@ -1,7 +1,7 @@
 package io.berth.server.api.admin;
 
-import io.berth.auth.AccountService;
-import io.berth.auth.AccountService.User;
+import io.berth.auth.UserService;
+import io.berth.auth.UserService.User;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -18,10 +18,10 @@ import org.jboss.resteasy.reactive.RestPath;
 @Tag(name = "users")
 public class UserResource {
 
-    private final AccountService accounts;
+    private final UserService users;
 
-    public UserResource(AccountService accounts) {
-        this.accounts = accounts;
+    public UserResource(UserService users) {
+        this.users = users;
     }
 
     public record NewUser(String name, String password, boolean administrator) {
@@ -36,28 +36,28 @@ public class UserResource {
     @GET
     @Operation(summary = "List users")
     public List<User> list() {
-        return accounts.listUsers();
+        return users.listUsers();
     }
 
     @POST
     @Operation(summary = "Create a user and its personal namespace")
     public Response create(NewUser user) {
         Requests.require(user, "a JSON body with name and password");
-        return Response.status(201).entity(accounts.createUser(user.name(), user.password(), user.administrator())).build();
+        return Response.status(201).entity(users.createUser(user.name(), user.password(), user.administrator())).build();
     }
 
     @GET
     @Path("{name}")
     @Operation(summary = "Show a user")
     public User get(@RestPath String name) {
-        return accounts.getUser(name);
+        return users.getUser(name);
     }
 
     @DELETE
     @Path("{name}")
     @Operation(summary = "Delete a user")
     public Response delete(@RestPath String name) {
-        accounts.deleteUser(name);
+        users.deleteUser(name);
         return Response.noContent().build();
     }
 
@@ -66,7 +66,7 @@ public class UserResource {
     @Operation(summary = "Set a user's password (revokes its refresh tokens)")
     public Response password(@RestPath String name, PasswordChange change) {
         Requests.require(change, "a JSON body with password");
-        accounts.setPassword(name, change.password());
+        users.setPassword(name, change.password());
         return Response.noContent().build();
     }
 
@@ -75,6 +75,6 @@ public class UserResource {
     @Operation(summary = "Make a user an administrator, or not")
     public User administrator(@RestPath String name, AdministratorChange change) {
         Requests.require(change, "a JSON body with administrator");
-        return accounts.setAdministrator(name, change.administrator());
+        return users.setAdministrator(name, change.administrator());
     }
 }

@@ -1,6 +1,6 @@
 package io.berth.server.api.admin;
 
-import io.berth.auth.AccountService;
+import io.berth.auth.VisibilityService;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -16,10 +16,10 @@ import org.jboss.resteasy.reactive.RestPath;
 @Tag(name = "visibility")
 public class VisibilityResource {
 
-    private final AccountService accounts;
+    private final VisibilityService visibilityService;
 
-    public VisibilityResource(AccountService accounts) {
-        this.accounts = accounts;
+    public VisibilityResource(VisibilityService visibilityService) {
+        this.visibilityService = visibilityService;
     }
 
     public record Visibility(@com.fasterxml.jackson.annotation.JsonProperty("public") boolean isPublic) {
@@ -30,7 +30,7 @@ public class VisibilityResource {
     @Operation(summary = "Make every repository of a namespace public, or not")
     public Visibility namespace(@RestPath String name, Visibility visibility) {
         Requests.require(visibility, "a JSON body with public");
-        accounts.setNamespacePublic(name, visibility.isPublic());
+        visibilityService.setNamespacePublic(name, visibility.isPublic());
         return visibility;
     }
 
@@ -38,7 +38,7 @@ public class VisibilityResource {
     @Path("repositories/{name: .+}/visibility")
     @Operation(summary = "Tell whether a repository is public (by itself or through its namespace)")
     public Visibility repository(@RestPath String name) {
-        return new Visibility(accounts.isRepositoryPublic(name));
+        return new Visibility(visibilityService.isRepositoryPublic(name));
     }
 
     @PUT
@@ -46,7 +46,7 @@ public class VisibilityResource {
     @Operation(summary = "Make one repository public, or not")
     public Visibility setRepository(@RestPath String name, Visibility visibility) {
         Requests.require(visibility, "a JSON body with public");
-        accounts.setRepositoryPublic(name, visibility.isPublic());
+        visibilityService.setRepositoryPublic(name, visibility.isPublic());
         return visibility;
     }
 }
