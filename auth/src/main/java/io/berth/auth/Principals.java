@@ -4,6 +4,7 @@ import io.berth.metadata.entity.AccountEntity;
 import io.berth.metadata.entity.NamespaceEntity;
 import io.berth.metadata.repository.AccountRepository;
 import io.berth.metadata.repository.AccountRepository.NamespaceGrant;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -19,6 +20,15 @@ public class Principals {
 
     public Principals(AccountRepository accounts) {
         this.accounts = accounts;
+    }
+
+    /**
+     * Returns the principal of the account named {@code name} as it is now (what a token's subject holds
+     * at the moment of the request), or {@link Principal#ANONYMOUS} when there is no such account.
+     */
+    public Principal named(String name) {
+        return QuarkusTransaction.joiningExisting().call(() ->
+                accounts.findByName(name).map(this::of).orElse(Principal.ANONYMOUS));
     }
 
     /** Loads what the account holds; call inside a transaction. */

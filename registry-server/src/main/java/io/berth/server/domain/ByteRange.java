@@ -1,5 +1,6 @@
 package io.berth.server.domain;
 
+import io.berth.server.error.RangeNotSatisfiableException;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,25 +16,10 @@ public record ByteRange(long first, long last) {
         return last - first + 1;
     }
 
-    /** Thrown when a Range header names no byte of the blob; the answer is 416. */
-    public static class UnsatisfiableException extends RuntimeException {
-        private final long size;
-
-        public UnsatisfiableException(String header, long size) {
-            super("range '" + header + "' is outside the blob's " + size + " bytes");
-            this.size = size;
-        }
-
-        /** Returns the size of the blob the range was resolved against. */
-        public long size() {
-            return size;
-        }
-    }
-
     /**
      * Resolves a {@code Range} header against a blob's size. Returns empty when the whole blob should be
      * sent: no header, or one this server does not interpret (several ranges, other units), which HTTP
-     * allows a server to ignore. Throws UnsatisfiableException when the range starts past the end.
+     * allows a server to ignore. Throws RangeNotSatisfiableException when the range starts past the end.
      */
     public static Optional<ByteRange> resolve(String header, long size) {
         if (header == null) {
@@ -47,7 +33,7 @@ public record ByteRange(long first, long last) {
             if (matcher.group(1).isEmpty()) {
                 long suffix = Long.parseLong(matcher.group(2));
                 if (suffix == 0 || size == 0) {
-                    throw new UnsatisfiableException(header, size);
+                    throw new RangeNotSatisfiableException(header, size);
                 }
                 return Optional.of(new ByteRange(Math.max(0, size - suffix), size - 1));
             }
@@ -56,12 +42,12 @@ public record ByteRange(long first, long last) {
                 return Optional.empty(); // an invalid range, which HTTP says to ignore
             }
             if (first >= size) {
-                throw new UnsatisfiableException(header, size);
+                throw new RangeNotSatisfiableException(header, size);
             }
             long last = matcher.group(2).isEmpty() ? size - 1 : Math.min(Long.parseLong(matcher.group(2)), size - 1);
             return Optional.of(new ByteRange(first, last));
         } catch (NumberFormatException tooLarge) {
-            throw new UnsatisfiableException(header, size);
+            throw new RangeNotSatisfiableException(header, size);
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.berth.server.domain;
 
-import io.berth.server.api.error.OciErrorCode;
-import io.berth.server.api.error.RegistryException;
+import io.berth.server.error.OciErrorCode;
+import io.berth.server.error.RegistryException;
 import io.berth.storage.Digest;
 import java.util.regex.Pattern;
 

@@ -1,9 +1,9 @@
 package io.berth.server.service;
 
-import io.berth.server.api.error.OciErrorCode;
-import io.berth.server.api.error.RegistryException;
 import io.berth.server.domain.Reference;
 import io.berth.server.domain.RepositoryName;
+import io.berth.server.error.OciErrorCode;
+import io.berth.server.error.RegistryException;
 import io.berth.storage.Digest;
 import java.util.UUID;
 

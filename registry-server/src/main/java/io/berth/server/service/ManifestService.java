@@ -6,11 +6,12 @@ import io.berth.metadata.repository.NewManifest;
 import io.berth.metadata.repository.RepositoryRepository;
 import io.berth.metadata.repository.StoredManifest;
 import io.berth.metadata.repository.TagRepository;
-import io.berth.server.api.error.OciErrorCode;
-import io.berth.server.api.error.RegistryException;
 import io.berth.server.config.RegistryConfig;
 import io.berth.server.domain.Reference;
 import io.berth.server.domain.RepositoryName;
+import io.berth.server.error.ManifestTooLargeException;
+import io.berth.server.error.OciErrorCode;
+import io.berth.server.error.RegistryException;
 import io.berth.server.metrics.RegistryMetrics;
 import io.berth.server.service.ParsedManifest.Descriptor;
 import io.berth.storage.Digest;
@@ -166,8 +167,7 @@ public class ManifestService {
     }
 
     private static RegistryException tooLarge(long max) {
-        return new RegistryException(OciErrorCode.MANIFEST_INVALID,
-                "the manifest is larger than the " + max + " bytes this registry accepts").withStatus(413);
+        return new ManifestTooLargeException(max);
     }
 
     /**

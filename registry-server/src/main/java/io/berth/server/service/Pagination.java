@@ -1,8 +1,8 @@
 package io.berth.server.service;
 
-import io.berth.server.api.error.OciErrorCode;
-import io.berth.server.api.error.RegistryException;
 import io.berth.server.config.RegistryConfig;
+import io.berth.server.error.OciErrorCode;
+import io.berth.server.error.RegistryException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;

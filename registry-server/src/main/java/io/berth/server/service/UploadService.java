@@ -4,11 +4,12 @@ import io.berth.metadata.entity.UploadSessionEntity;
 import io.berth.metadata.repository.BlobRepository;
 import io.berth.metadata.repository.RepositoryRepository;
 import io.berth.metadata.repository.UploadSessionRepository;
-import io.berth.server.api.error.OciErrorCode;
-import io.berth.server.api.error.RegistryException;
 import io.berth.server.config.RegistryConfig;
 import io.berth.server.domain.ContentRange;
 import io.berth.server.domain.RepositoryName;
+import io.berth.server.error.OciErrorCode;
+import io.berth.server.error.RegistryException;
+import io.berth.server.error.UploadOutOfOrderException;
 import io.berth.server.metrics.RegistryMetrics;
 import io.berth.server.metrics.RegistryMetrics.UploadKind;
 import io.berth.storage.BlobStat;
@@ -172,11 +173,9 @@ public class UploadService {
         UploadStatus current = new UploadStatus(lease.repository, lease.id, lease.session.size);
         if (range.isPresent()) {
             if (range.get().first() != current.size()) {
-                throw new RegistryException(OciErrorCode.RANGE_INVALID, "the chunk starts at byte " + range.get().first()
-                        + " but the upload holds " + current.size() + " bytes; resume from byte " + current.size())
-                        .withHeader("Location", current.location())
-                        .withHeader("Range", current.range())
-                        .withHeader("Blob-Upload-Session-ID", lease.id.toString());
+                throw new UploadOutOfOrderException("the chunk starts at byte " + range.get().first()
+                        + " but the upload holds " + current.size() + " bytes; resume from byte " + current.size(),
+                        lease.repository.value(), lease.id, current.size());
             }
             if (contentLength.isPresent() && contentLength.getAsLong() != range.get().length()) {
                 throw new RegistryException(OciErrorCode.SIZE_INVALID, "Content-Range covers " + range.get().length()

@@ -9,14 +9,4 @@ import java.util.UUID;
  * @param size the number of bytes received; the next chunk must start at this offset
  */
 public record UploadStatus(RepositoryName repository, UUID id, long size) {
-
-    /** Returns the upload's URL, relative to the registry's root: its opaque id resolves through PostgreSQL. */
-    public String location() {
-        return "/v2/" + repository.value() + "/blobs/uploads/" + id;
-    }
-
-    /** Returns the {@code Range} header value the spec uses for progress: {@code 0-<last byte received>}. */
-    public String range() {
-        return "0-" + Math.max(0, size - 1);
-    }
 }

@@ -4,8 +4,9 @@ import io.berth.auth.Authenticator;
 import io.berth.auth.ExternalIdentity;
 import io.berth.auth.ExternalIdentityProvider;
 import io.berth.auth.Principal;
-import io.berth.server.api.error.OciErrorCode;
-import io.berth.server.api.error.RegistryException;
+import io.berth.server.error.AuthenticationRequiredException;
+import io.berth.server.error.OciErrorCode;
+import io.berth.server.error.RegistryException;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -78,7 +79,7 @@ public class AdminAccessFilter {
     }
 
     private static RegistryException unauthorized(String message) {
-        return new RegistryException(OciErrorCode.UNAUTHORIZED, message).withHeader("WWW-Authenticate", "Basic realm=\"berth\"");
+        return new AuthenticationRequiredException(OciErrorCode.UNAUTHORIZED, message, AuthenticationRequiredException.BASIC);
     }
 
     private static RegistryException denied(String who) {

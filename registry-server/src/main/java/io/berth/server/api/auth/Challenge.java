@@ -1,7 +1,7 @@
 package io.berth.server.api.auth;
 
-import io.berth.server.api.error.OciErrorCode;
-import io.berth.server.api.error.RegistryException;
+import io.berth.server.error.AuthenticationRequiredException;
+import io.berth.server.error.OciErrorCode;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Optional;
 
@@ -12,17 +12,20 @@ import java.util.Optional;
  */
 final class Challenge {
 
-    static final String WWW_AUTHENTICATE = "WWW-Authenticate";
-
     private Challenge() {
     }
 
-    static RegistryException unauthorized(String message, String realm, String service, Optional<String> scope,
-            Optional<String> error) {
-        StringBuilder header = new StringBuilder("Bearer realm=\"").append(realm).append("\",service=\"").append(service).append('"');
-        scope.ifPresent(s -> header.append(",scope=\"").append(s).append('"'));
-        error.ifPresent(e -> header.append(",error=\"").append(e).append('"'));
-        return new RegistryException(OciErrorCode.UNAUTHORIZED, message).withHeader(WWW_AUTHENTICATE, header.toString());
+    static AuthenticationRequiredException unauthorized(String message, String realm, String service,
+            Optional<String> scope, Optional<String> error) {
+        return new AuthenticationRequiredException(OciErrorCode.UNAUTHORIZED, message, bearer(realm, service, scope, error));
+    }
+
+    /** Returns the Bearer challenge: where to get a token, for which service and scope, and what was wrong. */
+    static String bearer(String realm, String service, Optional<String> scope, Optional<String> error) {
+        StringBuilder challenge = new StringBuilder("Bearer realm=\"").append(realm).append("\",service=\"").append(service).append('"');
+        scope.ifPresent(s -> challenge.append(",scope=\"").append(s).append('"'));
+        error.ifPresent(e -> challenge.append(",error=\"").append(e).append('"'));
+        return challenge.toString();
     }
 
     /** Returns {@code <scheme>://<host the client used>/token}. */

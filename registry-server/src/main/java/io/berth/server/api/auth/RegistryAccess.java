@@ -5,9 +5,7 @@ import io.berth.auth.Action;
 import io.berth.auth.Principal;
 import io.berth.auth.Principals;
 import io.berth.auth.token.VerifiedToken;
-import io.berth.metadata.repository.AccountRepository;
 import io.berth.metadata.repository.RepositoryRepository;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.RequestScoped;
 import java.util.Optional;
 import java.util.Set;
@@ -23,16 +21,14 @@ public class RegistryAccess {
 
     private final AccessPolicy policy;
     private final Principals principals;
-    private final AccountRepository accounts;
 
     private boolean unrestricted = true;
     private Principal principal;
     private VerifiedToken token;
 
-    public RegistryAccess(AccessPolicy policy, Principals principals, AccountRepository accounts) {
+    public RegistryAccess(AccessPolicy policy, Principals principals) {
         this.policy = policy;
         this.principals = principals;
-        this.accounts = accounts;
     }
 
     void principal(Principal principal) {
@@ -78,8 +74,7 @@ public class RegistryAccess {
     /** The caller's principal; for a token, the account it was issued to, as it is now. */
     private Principal caller() {
         if (principal == null) {
-            principal = QuarkusTransaction.joiningExisting().call(() ->
-                    accounts.findByName(token.subject()).map(principals::of).orElse(Principal.ANONYMOUS));
+            principal = principals.named(token.subject());
         }
         return principal;
     }

@@ -10,8 +10,9 @@ import io.berth.auth.Scope;
 import io.berth.auth.token.InvalidTokenException;
 import io.berth.auth.token.TokenService;
 import io.berth.auth.token.VerifiedToken;
-import io.berth.server.api.error.OciErrorCode;
-import io.berth.server.api.error.RegistryException;
+import io.berth.server.error.AuthenticationRequiredException;
+import io.berth.server.error.OciErrorCode;
+import io.berth.server.error.RegistryException;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -110,10 +111,12 @@ public class RegistryAccessFilter {
                 // 401 either way: a client that asked for too little fetches a token for the scope named here.
                 // A logged-in caller whose token names this repository was refused some of it: it hears why
                 // (DENIED), which is what the client shows when the new token is no better.
-                RegistryException refusal = Challenge.unauthorized("the token does not grant " + need.scope().orElseThrow(),
-                        realm, tokens.service(), need.scope(), Optional.of("insufficient_scope"));
-                throw token.isAnonymous() || granted.isEmpty() ? refusal : denied(token.subject(), need).withStatus(401)
-                        .withHeader(Challenge.WWW_AUTHENTICATE, refusal.headers().get(Challenge.WWW_AUTHENTICATE));
+                String challenge = Challenge.bearer(realm, tokens.service(), need.scope(), Optional.of("insufficient_scope"));
+                throw token.isAnonymous() || granted.isEmpty()
+                        ? new AuthenticationRequiredException(OciErrorCode.UNAUTHORIZED,
+                                "the token does not grant " + need.scope().orElseThrow(), challenge)
+                        : withScope(new AuthenticationRequiredException(OciErrorCode.DENIED,
+                                deniedMessage(token.subject(), need), challenge), need);
             }
         }
         access.token(token);
@@ -141,9 +144,16 @@ public class RegistryAccessFilter {
     }
 
     private static RegistryException denied(String who, Need need) {
-        return new RegistryException(OciErrorCode.DENIED, "requested access to the resource is denied: " + who
-                + " may not " + Action.format(need.actions()) + (need.catalog() ? " the catalog" : " " + need.repository().orElse("")))
-                .withDetail("scope", need.scope().orElse(""));
+        return withScope(new RegistryException(OciErrorCode.DENIED, deniedMessage(who, need)), need);
+    }
+
+    private static String deniedMessage(String who, Need need) {
+        return "requested access to the resource is denied: " + who + " may not " + Action.format(need.actions())
+                + (need.catalog() ? " the catalog" : " " + need.repository().orElse(""));
+    }
+
+    private static RegistryException withScope(RegistryException refusal, Need need) {
+        return refusal.withDetail("scope", need.scope().orElse(""));
     }
 
     static String sourceOf(HttpServerRequest request) {

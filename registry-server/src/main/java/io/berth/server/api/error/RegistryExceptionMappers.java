@@ -4,7 +4,14 @@ import io.berth.auth.AccountException;
 import io.berth.auth.AuthenticationFailedException;
 import io.berth.auth.LoginThrottledException;
 import io.berth.metadata.repository.UploadBusyException;
-import io.berth.server.domain.ByteRange;
+import io.berth.server.api.v2.UploadProgress;
+import io.berth.server.error.AuthenticationRequiredException;
+import io.berth.server.error.ManifestTooLargeException;
+import io.berth.server.error.OciErrorCode;
+import io.berth.server.error.RangeNotSatisfiableException;
+import io.berth.server.error.RegistryException;
+import io.berth.server.error.RetryLaterException;
+import io.berth.server.error.UploadOutOfOrderException;
 import io.berth.server.identity.KeycloakUnavailableException;
 import io.berth.storage.BlobNotFoundException;
 import io.berth.storage.DigestMismatchException;
@@ -19,6 +26,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.UUID;
 import org.hibernate.exception.JDBCConnectionException;
 import org.jboss.logging.Logger;
@@ -34,14 +42,33 @@ public class RegistryExceptionMappers {
     private static final Logger LOG = Logger.getLogger(RegistryExceptionMappers.class);
 
     /** Seconds a client should wait before retrying after an outage of storage or database. */
-    private static final String RETRY_AFTER_SECONDS = "5";
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
     @ServerExceptionMapper
     public Response registry(RegistryException e) {
-        Response.ResponseBuilder response = Response.status(e.status())
+        return answer(switch (e) {
+            case AuthenticationRequiredException auth -> 401;
+            case ManifestTooLargeException tooLarge -> 413;
+            default -> e.code().httpStatus();
+        }, e);
+    }
+
+    /** Answers with the error body and the headers its kind of refusal carries, under {@code status}. */
+    private static Response answer(int status, RegistryException e) {
+        Response.ResponseBuilder response = Response.status(status)
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(ErrorResponse.of(e));
-        e.headers().forEach(response::header);
+        switch (e) {
+            case UploadOutOfOrderException upload -> UploadProgress.position(response, upload.repository(),
+                    upload.upload(), upload.size());
+            case RangeNotSatisfiableException range -> response.header("Content-Range", "bytes */" + range.size());
+            case AuthenticationRequiredException auth -> response.header(HttpHeaders.WWW_AUTHENTICATE, auth.challenge());
+            case RetryLaterException retry -> response.header(HttpHeaders.RETRY_AFTER,
+                    Long.toString(retry.retryAfter().toSeconds()));
+            default -> {
+                // code, message and detail say it all
+            }
+        }
         return response.build();
     }
 
@@ -82,23 +109,16 @@ public class RegistryExceptionMappers {
                 e.getMessage() + "; chunks of one upload must be sent one after the other"));
     }
 
-    @ServerExceptionMapper
-    public Response unsatisfiableRange(ByteRange.UnsatisfiableException e) {
-        return registry(new RegistryException(OciErrorCode.RANGE_INVALID, e.getMessage())
-                .withHeader("Content-Range", "bytes */" + e.size()));
-    }
-
     /** Credentials that identify nobody (the token endpoint, the admin API). */
     @ServerExceptionMapper
     public Response authenticationFailed(AuthenticationFailedException e) {
-        return registry(new RegistryException(OciErrorCode.UNAUTHORIZED, e.getMessage())
-                .withHeader("WWW-Authenticate", "Basic realm=\"berth\""));
+        return registry(new AuthenticationRequiredException(OciErrorCode.UNAUTHORIZED, e.getMessage(),
+                AuthenticationRequiredException.BASIC));
     }
 
     @ServerExceptionMapper
     public Response loginThrottled(LoginThrottledException e) {
-        return registry(new RegistryException(OciErrorCode.TOOMANYREQUESTS, e.getMessage())
-                .withHeader(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfter().toSeconds())));
+        return registry(new RetryLaterException(OciErrorCode.TOOMANYREQUESTS, e.getMessage(), e.retryAfter()));
     }
 
     /** The admin API's refusals: the same error body, with codes of its own. */
@@ -132,13 +152,12 @@ public class RegistryExceptionMappers {
             return registry(new RegistryException(OciErrorCode.UNSUPPORTED, "this endpoint does not support the method"));
         }
         if (status == 404) {
-            return registry(new RegistryException(OciErrorCode.UNSUPPORTED, "no such endpoint in the registry API")
-                    .withStatus(404));
+            return answer(404, new RegistryException(OciErrorCode.UNSUPPORTED, "no such endpoint in the registry API"));
         }
         if (status >= 500) {
             return unexpected(e);
         }
-        return registry(new RegistryException(OciErrorCode.UNSUPPORTED, e.getMessage()).withStatus(status));
+        return answer(status, new RegistryException(OciErrorCode.UNSUPPORTED, e.getMessage()));
     }
 
     @ServerExceptionMapper
@@ -158,7 +177,6 @@ public class RegistryExceptionMappers {
     }
 
     private Response unavailable(String message) {
-        return registry(new RegistryException(OciErrorCode.UNAVAILABLE, message + "; retry shortly")
-                .withHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS));
+        return registry(new RetryLaterException(OciErrorCode.UNAVAILABLE, message + "; retry shortly", RETRY_AFTER));
     }
 }

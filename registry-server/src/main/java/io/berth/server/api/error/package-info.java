@@ -1,7 +1,7 @@
 /**
- * Errors as the distribution spec shapes them: the codes ({@link io.berth.server.api.error.OciErrorCode}),
- * the exception services throw ({@link io.berth.server.api.error.RegistryException}), and the one place
- * that turns any failure into {@code {"errors":[{"code","message","detail"}]}}
- * ({@link io.berth.server.api.error.RegistryExceptionMappers}).
+ * The one place where failures become answers in the distribution spec's format,
+ * {@code {"errors":[{"code","message","detail"}]}}: {@link io.berth.server.api.error.RegistryExceptionMappers}
+ * turns every kind of {@link io.berth.server.error.RegistryException} (status and headers included) and the
+ * failures of the other modules into answers, and {@link io.berth.server.api.error.ErrorResponse} is the body.
  */
 package io.berth.server.api.error;

@@ -5,6 +5,7 @@ import io.berth.server.domain.RepositoryName;
 import io.berth.server.service.BlobDescriptor;
 import io.berth.server.service.BlobService;
 import io.berth.server.service.RemoteBlob;
+import io.berth.server.transfer.RemoteBlobFetcher;
 import io.berth.storage.BlobContent;
 import io.berth.storage.Digest;
 import io.smallrye.common.annotation.Blocking;
@@ -25,7 +26,7 @@ import org.jboss.resteasy.reactive.PathPart;
 /**
  * {@code /v2/<name>/blobs/<digest>}: blob existence, download (whole or a {@code Range}) and delete.
  * File-backed blobs are sent with {@code sendfile}: their bytes never cross the heap; a blob the store
- * reads around the page cache goes out block by block ({@link BlobBlocksWriter}). Blobs in object
+ * reads around the page cache goes out block by block ({@link io.berth.server.transfer.BlobBlocksWriter}). Blobs in object
  * storage are fetched from a presigned URL on the event loops and passed on ({@link RemoteBlobFetcher}),
  * or, with redirects on, fetched by the client itself.
  */

@@ -1,7 +1,7 @@
 package io.berth.server.api.v2;
 
-import io.berth.server.api.error.OciErrorCode;
-import io.berth.server.api.error.RegistryException;
+import io.berth.server.error.OciErrorCode;
+import io.berth.server.error.RegistryException;
 import io.berth.server.service.Page;
 import jakarta.ws.rs.core.Response;
 import java.net.URLEncoder;

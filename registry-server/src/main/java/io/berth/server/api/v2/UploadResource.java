@@ -1,13 +1,15 @@
 package io.berth.server.api.v2;
 
 import io.berth.server.api.auth.RegistryAccess;
-import io.berth.server.api.error.OciErrorCode;
-import io.berth.server.api.error.RegistryException;
 import io.berth.server.domain.ContentRange;
 import io.berth.server.domain.RepositoryName;
+import io.berth.server.error.OciErrorCode;
+import io.berth.server.error.RegistryException;
 import io.berth.server.service.BlobDescriptor;
 import io.berth.server.service.UploadService;
 import io.berth.server.service.UploadStatus;
+import io.berth.server.transfer.RequestBodies;
+import io.berth.server.transfer.RequestBodyStream;
 import io.berth.storage.Digest;
 import io.berth.storage.DigestAlgorithm;
 import io.berth.storage.InvalidDigestException;
@@ -41,9 +43,12 @@ public class UploadResource {
 
     private final RegistryAccess access;
 
-    public UploadResource(UploadService uploads, RegistryAccess access) {
+    private final RequestBodies bodies;
+
+    public UploadResource(UploadService uploads, RegistryAccess access, RequestBodies bodies) {
         this.uploads = uploads;
         this.access = access;
+        this.bodies = bodies;
     }
 
     @POST
@@ -61,7 +66,7 @@ public class UploadResource {
                 return created(repository, mounted.get());
             }
         } else if (digest != null) {
-            try (RequestBodyStream body = new RequestBodyStream(request)) {
+            try (RequestBodyStream body = bodies.open(request)) {
                 return created(repository, uploads.putMonolithic(repository, Digest.parse(digest), body));
             }
         }
@@ -77,7 +82,7 @@ public class UploadResource {
             @HeaderParam("Content-Range") String contentRange,
             @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength, @Context HttpServerRequest request) {
         RepositoryName repository = new RepositoryName(name);
-        try (RequestBodyStream body = new RequestBodyStream(request)) {
+        try (RequestBodyStream body = bodies.open(request)) {
             UploadStatus status = uploads.append(repository, uploadId(repository, id), ContentRange.parse(contentRange),
                     Routes.contentLength(contentLength), body);
             return progress(Response.accepted(), status).build();
@@ -95,7 +100,7 @@ public class UploadResource {
             throw new RegistryException(OciErrorCode.DIGEST_INVALID,
                     "completing an upload needs the blob's digest: PUT ...?digest=<algorithm>:<hex>");
         }
-        try (RequestBodyStream body = new RequestBodyStream(request)) {
+        try (RequestBodyStream body = bodies.open(request)) {
             BlobDescriptor blob = uploads.complete(repository, upload, Digest.parse(digest), ContentRange.parse(contentRange),
                     Routes.contentLength(contentLength), body);
             return created(repository, blob);
@@ -156,11 +161,8 @@ public class UploadResource {
     }
 
     private static Response.ResponseBuilder progress(Response.ResponseBuilder response, UploadStatus status) {
-        return response
-                .header(HttpHeaders.LOCATION, status.location())
-                .header("Range", status.range())
+        return UploadProgress.position(response, status.repository().value(), status.id(), status.size())
                 .header(Routes.DOCKER_UPLOAD_UUID, status.id().toString())
-                .header(Routes.UPLOAD_SESSION_ID, status.id().toString())
                 .header(HttpHeaders.CONTENT_LENGTH, 0);
     }
 }

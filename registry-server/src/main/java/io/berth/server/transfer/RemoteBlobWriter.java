@@ -1,6 +1,6 @@
-package io.berth.server.api.v2;
+package io.berth.server.transfer;
 
-import io.berth.server.api.v2.RemoteBlobFetcher.FetchedBlob;
+import io.berth.server.transfer.RemoteBlobFetcher.FetchedBlob;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.Produces;

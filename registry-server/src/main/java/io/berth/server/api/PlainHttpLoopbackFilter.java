@@ -1,5 +1,9 @@
-package io.berth.server.tls;
+package io.berth.server.api;
 
+import io.berth.server.api.error.ErrorResponse;
+import io.berth.server.error.OciErrorCode;
+import io.berth.server.error.RegistryException;
+import io.berth.server.tls.TlsConfig;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
@@ -35,10 +39,9 @@ public class PlainHttpLoopbackFilter {
         }
         LOG.infof("HTTPS on port %d from %s; plain HTTP answers loopback clients only (%s=loopback)",
                 config.port(), config.certificateFile().orElseThrow(), TlsConfig.PLAIN_HTTP);
-        String refusal = """
-                {"errors":[{"code":"DENIED","message":"plain HTTP is only served to clients on the registry's \
-                own machine (loopback); use HTTPS on port %d","detail":{"httpsPort":%d}}]}"""
-                .formatted(config.port(), config.port());
+        String refusal = ErrorResponse.json(new RegistryException(OciErrorCode.DENIED, "plain HTTP is only served to "
+                + "clients on the registry's own machine (loopback); use HTTPS on port " + config.port())
+                .withDetail("httpsPort", config.port()));
         filters.register(context -> refuseUnlessLoopback(context, refusal), PRIORITY);
     }
 

@@ -1,4 +1,4 @@
-package io.berth.server.metrics;
+package io.berth.server.api.v2;
 
 import io.smallrye.common.vertx.ContextLocals;
 import jakarta.ws.rs.container.ContainerRequestContext;

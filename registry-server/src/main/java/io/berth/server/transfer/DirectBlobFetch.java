@@ -1,4 +1,4 @@
-package io.berth.server.api.v2;
+package io.berth.server.transfer;
 
 import io.berth.server.service.RemoteBlob;
 import io.berth.storage.BlobNotFoundException;

@@ -1,4 +1,4 @@
-package io.berth.server.api.v2;
+package io.berth.server.transfer;
 
 import io.berth.server.service.RemoteBlob;
 import io.berth.storage.BlobNotFoundException;
@@ -31,7 +31,7 @@ import org.jboss.logging.Logger;
  * Fetches blobs from object storage for sending on, on the event loops: no thread waits on a download.
  * Presigned URLs carry the credentials; the MinIO client makes them.
  *
- * <p>Blobs of {@link #DIRECT_FROM} bytes and more get a connection of their own ({@link DirectBlobFetch})
+ * <p>Blobs of {@code berth.transfer.s3-download.direct-from} bytes and more get a connection of their own ({@link DirectBlobFetch})
  * whose direct buffers are written to the client as they are; smaller ones reuse pooled connections of
  * Vert.x's HTTP client, where a new connection (and TLS handshake) would cost more than the copy of a
  * few buffers to the heap that this client makes.
@@ -41,11 +41,6 @@ public class RemoteBlobFetcher {
 
     private static final Logger LOG = Logger.getLogger(RemoteBlobFetcher.class);
 
-    /** Connections kept to the object store: enough for as many downloads as the event loops serve at once. */
-    private static final int MAX_CONNECTIONS = 256;
-
-    /** The size from which a blob is fetched over a connection of its own. */
-    static final long DIRECT_FROM = 1024 * 1024;
 
     /** Larger than any socket read, so each read is passed on as one buffer. */
     private static final int MAX_CHUNK = 1024 * 1024;
@@ -55,9 +50,12 @@ public class RemoteBlobFetcher {
     private final SslContext tls;
     private final long connectTimeoutMillis;
     private final long idleTimeoutMillis;
+    /** The size from which a blob is fetched over a connection of its own. */
+    private final long directFrom;
 
-    RemoteBlobFetcher(Vertx vertx, StorageConfig config) throws SSLException {
+    RemoteBlobFetcher(Vertx vertx, StorageConfig config, TransferConfig transfer) throws SSLException {
         this.vertx = vertx;
+        this.directFrom = transfer.s3Download().directFrom().asLongValue();
         StorageConfig.S3 s3 = config.s3();
         // The JVM's trust store, as for the MinIO client's own requests.
         this.tls = SslContextBuilder.forClient().build();
@@ -69,7 +67,7 @@ public class RemoteBlobFetcher {
                 // Hand on what each socket read brought in one piece, not in 8 KiB slices.
                 .setMaxChunkSize(MAX_CHUNK)
                 .setVerifyHost(true);
-        http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
+        http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(transfer.s3Download().maxConnections()));
         this.idleTimeoutMillis = s3.timeout().toMillis();
     }
 
@@ -79,7 +77,7 @@ public class RemoteBlobFetcher {
      * no longer holds the blob and StorageException when it cannot be reached or answers otherwise.
      */
     public Uni<FetchedBlob> fetch(RemoteBlob blob) {
-        Future<FetchedBlob> fetched = blob.length() >= DIRECT_FROM ? fetchDirect(blob) : fetchPooled(blob);
+        Future<FetchedBlob> fetched = blob.length() >= directFrom ? fetchDirect(blob) : fetchPooled(blob);
         return Uni.createFrom().completionStage(fetched.toCompletionStage());
     }
 

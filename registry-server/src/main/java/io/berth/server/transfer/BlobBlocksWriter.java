@@ -1,4 +1,4 @@
-package io.berth.server.api.v2;
+package io.berth.server.transfer;
 
 import io.berth.storage.BlobContent;
 import io.netty.buffer.Unpooled;

@@ -1,4 +1,4 @@
-package io.berth.server.api.error;
+package io.berth.server.error;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,18 +6,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A request the registry refuses, with the OCI error code, a message that says what was wrong and how
- * to fix it, and a detail object. Services throw it; {@link RegistryExceptionMappers} writes it.
- * Extra errors of the same request (one per missing blob, say) and response headers (the current
- * {@code Range} of a refused chunk) travel with it.
+ * A request the registry refuses: the OCI error code, a message that says what was wrong and how to fix
+ * it, and a detail object. Domain values, services and filters throw it; only the API's exception mappers
+ * turn it into an answer. Extra errors of the same request (one per missing blob, say) travel with it.
+ *
+ * <p>The hierarchy is closed: each subclass carries what its answer needs beyond code and message (where
+ * an upload stands, how long to wait, how to authenticate), as facts rather than headers, so the mappers
+ * can handle every kind and nothing outside them knows HTTP.
  */
-public class RegistryException extends RuntimeException {
+public sealed class RegistryException extends RuntimeException
+        permits UploadOutOfOrderException, RangeNotSatisfiableException, AuthenticationRequiredException,
+        RetryLaterException, ManifestTooLargeException {
 
     private final OciErrorCode code;
     private final Map<String, Object> detail = new LinkedHashMap<>();
     private final List<RegistryException> others = new ArrayList<>();
-    private final Map<String, String> headers = new LinkedHashMap<>();
-    private int status;
 
     public RegistryException(OciErrorCode code, String message) {
         this(code, message, null);
@@ -26,24 +29,11 @@ public class RegistryException extends RuntimeException {
     public RegistryException(OciErrorCode code, String message, Throwable cause) {
         super(message, cause);
         this.code = code;
-        this.status = code.httpStatus();
     }
 
     /** Adds an entry to the error's detail object. */
     public RegistryException withDetail(String key, Object value) {
         detail.put(key, value);
-        return this;
-    }
-
-    /** Adds a header to the error response. */
-    public RegistryException withHeader(String name, String value) {
-        headers.put(name, value);
-        return this;
-    }
-
-    /** Answers with another status than the code's usual one (a manifest that is too large is a 413). */
-    public RegistryException withStatus(int status) {
-        this.status = status;
         return this;
     }
 
@@ -57,16 +47,8 @@ public class RegistryException extends RuntimeException {
         return code;
     }
 
-    public int status() {
-        return status;
-    }
-
     public Map<String, Object> detail() {
         return detail;
-    }
-
-    public Map<String, String> headers() {
-        return headers;
     }
 
     /** Returns this error followed by the others reported with it. */

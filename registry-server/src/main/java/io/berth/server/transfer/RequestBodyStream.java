@@ -1,4 +1,4 @@
-package io.berth.server.api.v2;
+package io.berth.server.transfer;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -14,8 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A request body as an InputStream for a worker thread, fed by the event loop through a bounded
- * queue. The event loop keeps reading from the socket until {@value #HIGH_WATER} bytes wait, and
- * resumes once the reader has drained them below {@value #LOW_WATER}; the reader wakes only when the
+ * queue. The event loop keeps reading from the socket until the high-water mark of bytes wait, and
+ * resumes once the reader has drained them below the low-water mark; the reader wakes only when the
  * queue runs dry. (Quarkus REST's own body stream asks for one buffer at a time, which wakes a
  * thread per network read and caps an upload at a fraction of what one core can hash.)
  *
@@ -24,13 +25,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * unknown upload, say) leaves its connection usable for the next one rather than stalled at the
  * high-water mark.
  */
-final class RequestBodyStream extends InputStream {
+public final class RequestBodyStream extends InputStream {
 
-    private static final int HIGH_WATER = 16 * 1024 * 1024;
-    private static final int LOW_WATER = 4 * 1024 * 1024;
-
+    private final long highWater;
+    private final long lowWater;
     /** How long a read waits for the client to send more before the upload counts as stalled. */
-    private static final long IDLE_TIMEOUT_SECONDS = 120;
+    private final Duration idleTimeout;
 
     private final HttpServerRequest request;
     private final Context context;
@@ -45,8 +45,12 @@ final class RequestBodyStream extends InputStream {
     private boolean ended;
     private Throwable failure;
 
-    RequestBodyStream(HttpServerRequest request) {
+    /** Use {@link RequestBodies#open}, which passes the configured limits. */
+    RequestBodyStream(HttpServerRequest request, long highWater, long lowWater, Duration idleTimeout) {
         this.request = request;
+        this.highWater = highWater;
+        this.lowWater = lowWater;
+        this.idleTimeout = idleTimeout;
         this.context = Vertx.currentContext() != null ? Vertx.currentContext() : null;
         request.handler(this::onData);
         request.endHandler(ignored -> onEnd());
@@ -62,7 +66,7 @@ final class RequestBodyStream extends InputStream {
             }
             queue.add(buffer);
             queuedBytes += buffer.length();
-            if (queuedBytes > HIGH_WATER && !paused) {
+            if (queuedBytes > highWater && !paused) {
                 paused = true;
                 request.pause();
             }
@@ -127,13 +131,13 @@ final class RequestBodyStream extends InputStream {
                 if (ended) {
                     return null;
                 }
-                if (!readable.await(IDLE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                    throw new IOException("the client sent nothing for " + IDLE_TIMEOUT_SECONDS + " s");
+                if (!readable.await(idleTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                    throw new IOException("the client sent nothing for " + idleTimeout.toSeconds() + " s");
                 }
             }
             Buffer buffer = queue.poll();
             queuedBytes -= buffer.length();
-            if (paused && queuedBytes < LOW_WATER) {
+            if (paused && queuedBytes < lowWater) {
                 paused = false;
                 resume();
             }

@@ -1,4 +1,4 @@
-package io.berth.server.api.error;
+package io.berth.server.error;
 
 /**
  * The error codes of the OCI distribution spec, with the HTTP status each is answered with and its

@@ -1,0 +1,56 @@
+package io.berth.server.transfer;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/**
+ * How bytes move between clients, Berth and object storage: {@code berth.transfer.*}, or
+ * {@code BERTH_TRANSFER_*} in the environment. The defaults are the values Berth was measured with
+ * (docs/benchmarks.md); most deployments never change them.
+ */
+@ConfigMapping(prefix = "berth.transfer")
+public interface TransferConfig {
+
+    /** How upload bodies are read: {@code berth.transfer.upload.*}. */
+    Upload upload();
+
+    /** How blobs are fetched from S3 for clients: {@code berth.transfer.s3-download.*}. */
+    S3Download s3Download();
+
+    /** {@code berth.transfer.upload.*}. */
+    interface Upload {
+
+        /**
+         * How much of a request body may wait in memory for the thread that stores it before the
+         * socket stops being read. Per upload request; it bounds memory, not speed, as long as it is
+         * several network reads large.
+         */
+        @WithDefault("16M")
+        MemorySize bufferHigh();
+
+        /** How far the waiting bytes must drain before the socket is read again. */
+        @WithDefault("4M")
+        MemorySize bufferLow();
+
+        /** How long a client may send nothing in the middle of a body before the upload counts as stalled. */
+        @WithDefault("120s")
+        Duration idleTimeout();
+    }
+
+    /** {@code berth.transfer.s3-download.*}. */
+    interface S3Download {
+
+        /** Pooled connections to the object store, for downloads of blobs below {@link #directFrom()}. */
+        @WithDefault("256")
+        int maxConnections();
+
+        /**
+         * The blob size from which a download gets a connection of its own whose buffers go to the
+         * client without a copy; below it, a pooled connection costs less than a new one.
+         */
+        @WithDefault("1M")
+        MemorySize directFrom();
+    }
+}
