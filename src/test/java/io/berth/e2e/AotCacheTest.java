@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The AOT cache (JDK 25): {@code src/main/aot/train.sh} records one from a training run of the packaged
@@ -28,18 +28,8 @@ class AotCacheTest {
     private static final String TRAIN_SCRIPT_PROPERTY = "berth.aot.train-script";
     private static final String FROM_CACHE = "source: shared objects file";
 
-    private Path dir;
-    private BerthServer server;
-
-    @AfterEach
-    void cleanUp() {
-        if (server != null) {
-            server.stop();
-        }
-        if (dir != null && !E2e.keep()) {
-            E2e.deleteTree(dir);
-        }
-    }
+    @RegisterExtension
+    static final BerthFixture berth = BerthFixture.perTest("aot-cache");
 
     @Test
     void berthStartsFromTheCacheItsTrainingRecordedAndServesSkopeo() throws Exception {
@@ -48,7 +38,7 @@ class AotCacheTest {
                     + Runtime.version());
         }
         ContainerTools.requireSkopeo();
-        dir = E2e.newTestDir("aot-cache");
+        Path dir = berth.dir();
         Path app = E2e.serverJar().getParent();
         Path cache = dir.resolve("berth.aot");
 
@@ -56,11 +46,10 @@ class AotCacheTest {
         assertTrue(Files.size(cache) > 10L << 20, "the cache is suspiciously small: " + Files.size(cache) + " bytes");
 
         Path classLog = dir.resolve("class-load.log");
-        server = BerthServer.builder(dir.resolve("data"))
+        BerthServer server = berth.start(BerthServer.builder(dir.resolve("data"))
                 .jvmOption("-XX:AOTCache=" + cache)
                 .jvmOption("-XX:AOTMode=on")
-                .jvmOption("-Xlog:class+load=info:file=" + classLog)
-                .start();
+                .jvmOption("-Xlog:class+load=info:file=" + classLog));
 
         try (ContainerTools tools = ContainerTools.create(dir, "skopeo", server.registry())) {
             tools.login(server.registry(), server.adminUser(), server.adminPassword());
@@ -90,6 +79,7 @@ class AotCacheTest {
     }
 
     private void train(Path app, Path cache) throws IOException, InterruptedException {
+        Path dir = berth.dir();
         String script = System.getProperty(TRAIN_SCRIPT_PROPERTY);
         assertTrue(script != null && Files.isRegularFile(Path.of(script)),
                 "the system property " + TRAIN_SCRIPT_PROPERTY + " does not name the training script: " + script);

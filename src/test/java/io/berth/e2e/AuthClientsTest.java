@@ -13,11 +13,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The token flow with Debian's skopeo and podman against the packaged server, authentication on: logins
@@ -30,13 +30,11 @@ class AuthClientsTest {
 
     private static final String PASSWORD = "developer-password";
 
-    private Path dir;
-    private BerthServer server;
+    @RegisterExtension
+    static final BerthFixture berth = BerthFixture.perClass("auth-clients");
 
     @BeforeAll
-    void startServer() {
-        dir = E2e.newTestDir("auth-clients");
-        server = BerthServer.builder(dir.resolve("data")).start();
+    void createAccounts() {
         admin("POST", "/api/v1/organizations", "{\"name\":\"acme\"}", 201);
         admin("POST", "/api/v1/users", "{\"name\":\"dev\",\"password\":\"" + PASSWORD + "\"}", 201);
         admin("POST", "/api/v1/users", "{\"name\":\"viewer\",\"password\":\"" + PASSWORD + "\"}", 201);
@@ -44,20 +42,11 @@ class AuthClientsTest {
         admin("PUT", "/api/v1/organizations/acme/members/viewer", "{\"role\":\"read\"}", 200);
     }
 
-    @AfterAll
-    void stopServer() {
-        if (server != null) {
-            assertFalse(server.stop().postgresLeftBehind());
-        }
-        if (!E2e.keep()) {
-            E2e.deleteTree(dir);
-        }
-    }
-
     @Test
     void aMemberPushesWithCredsAndAReaderPullsButCannotPush() {
+        BerthServer server = berth.server();
         ContainerTools.requireSkopeo();
-        try (ContainerTools tools = ContainerTools.create(dir, "skopeo-creds", server.registry())) {
+        try (ContainerTools tools = ContainerTools.create(berth.dir(), "skopeo-creds", server.registry())) {
             Path layout = tools.newDir("source");
             OciLayout.Image source = TestImage.write(layout, "1", false);
             String image = "docker://" + server.registry() + "/acme/app:1";
@@ -81,6 +70,8 @@ class AuthClientsTest {
 
     @Test
     void aRobotPushesWithItsSecretAndPodmanLogsInAsAUser() {
+        BerthServer server = berth.server();
+        Path dir = berth.dir();
         ContainerTools.requirePodman();
         String created = admin("POST", "/api/v1/robots",
                 "{\"name\":\"ci\",\"permissions\":{\"acme\":[\"pull\",\"push\"]}}", 201);
@@ -102,8 +93,9 @@ class AuthClientsTest {
 
     @Test
     void anyoneMayPullAPublicRepositoryWithoutLoggingIn() {
+        BerthServer server = berth.server();
         ContainerTools.requireSkopeo();
-        try (ContainerTools tools = ContainerTools.create(dir, "anonymous", server.registry())) {
+        try (ContainerTools tools = ContainerTools.create(berth.dir(), "anonymous", server.registry())) {
             Path layout = tools.newDir("source");
             OciLayout.Image source = TestImage.write(layout, "1", false);
             String image = "docker://" + server.registry() + "/acme/public:1";
@@ -120,10 +112,11 @@ class AuthClientsTest {
 
     @Test
     void passwordsSecretsAndTokensNeverReachTheLog() {
+        BerthServer server = berth.server();
         ContainerTools.requireSkopeo();
         String created = admin("POST", "/api/v1/robots", "{\"name\":\"logcheck\",\"permissions\":{\"acme\":[\"pull\"]}}", 201);
         String secret = OciLayout.parse(created.getBytes()).path("secret").asText();
-        try (ContainerTools tools = ContainerTools.create(dir, "log-check", server.registry())) {
+        try (ContainerTools tools = ContainerTools.create(berth.dir(), "log-check", server.registry())) {
             tools.trySkopeo("inspect", "--tls-verify=false", "--creds", "robot+logcheck:" + secret,
                     "docker://" + server.registry() + "/acme/app:1");
             tools.trySkopeo("inspect", "--tls-verify=false", "--creds", "dev:wrong-" + PASSWORD,
@@ -139,6 +132,7 @@ class AuthClientsTest {
 
     /** Calls the admin API as the administrator and returns the body; fails unless the status is as expected. */
     private String admin(String method, String path, String json, int expectedStatus) {
+        BerthServer server = berth.server();
         HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUri() + path))
                 .header("Authorization", server.adminAuthorization())
                 .header("Content-Type", "application/json")

@@ -2,7 +2,6 @@ package io.berth.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,11 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Debian's buildah and skopeo against Berth: {@code buildah bud} and {@code buildah push} of the Dockerfile in
@@ -32,38 +30,19 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class BuildahSkopeoTest {
 
-    private Path dir;
-    private BerthServer server;
-    private LocalBase.PerClass bases;
+    @RegisterExtension
+    static final BerthFixture berth = BerthFixture.perClass("buildah-skopeo");
 
-    @BeforeAll
-    void startServer() {
-        dir = E2e.newTestDir("buildah-skopeo");
-        server = BerthServer.builder(dir.resolve("data")).start();
-        bases = new LocalBase.PerClass(dir, server);
-    }
-
-    @AfterAll
-    void stopServer() {
-        if (bases != null) {
-            bases.close();
-        }
-        if (server != null) {
-            BerthServer.Shutdown shutdown = server.stop();
-            assertFalse(shutdown.postgresLeftBehind(), "the server left its embedded PostgreSQL running: " + shutdown);
-        }
-        if (!E2e.keep()) {
-            E2e.deleteTree(dir);
-        }
-    }
+    private final LocalBase.PerClass bases = new LocalBase.PerClass(berth);
 
     @Test
     void buildahBudsAndPushesAnImageThatRunsAfterAPull() throws IOException {
+        BerthServer server = berth.server();
         ContainerTools.requireBuildah();
         ContainerTools.requireContainerRuntime();
         ContainerTools.requireSkopeo();
         LocalBase.requireBusybox();
-        Path testDir = dir.resolve("buildah");
+        Path testDir = berth.dir().resolve("buildah");
         try (ContainerTools builder = ContainerTools.create(testDir, "builder", server.registry()).withShortRunRoot();
                 ContainerTools runner = ContainerTools.create(testDir, "runner", server.registry()).withShortRunRoot()) {
             builder.login(server.registry(), server.adminUser(), server.adminPassword());
@@ -95,8 +74,9 @@ class BuildahSkopeoTest {
 
     @Test
     void skopeoCopiesBetweenRepositoriesByMountingEveryLayer() {
+        BerthServer server = berth.server();
         ContainerTools.requireSkopeo();
-        Path testDir = dir.resolve("skopeo-mount");
+        Path testDir = berth.dir().resolve("skopeo-mount");
         try (ContainerTools tools = ContainerTools.create(testDir, "skopeo", server.registry())) {
             tools.login(server.registry(), server.adminUser(), server.adminPassword());
             Path layout = tools.newDir("source");
@@ -131,8 +111,9 @@ class BuildahSkopeoTest {
 
     @Test
     void skopeoRoundTripsAnOciLayoutInspectsListsTagsAndDeletesByDigest() {
+        BerthServer server = berth.server();
         ContainerTools.requireSkopeo();
-        Path testDir = dir.resolve("skopeo-layout");
+        Path testDir = berth.dir().resolve("skopeo-layout");
         try (ContainerTools tools = ContainerTools.create(testDir, "skopeo", server.registry())) {
             tools.login(server.registry(), server.adminUser(), server.adminPassword());
             Path layout = tools.newDir("source");

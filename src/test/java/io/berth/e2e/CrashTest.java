@@ -11,7 +11,6 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +22,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A crash loses nothing that was acknowledged. Pushers send small tagged images to the embedded default as
@@ -47,28 +46,20 @@ class CrashTest {
     private static final String REPOSITORY = "e2e/crash";
     private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
-    private Path dir;
-    private BerthServer server;
+    @RegisterExtension
+    static final BerthFixture berth = BerthFixture.perTest("crash");
 
-    @AfterEach
-    void cleanUp() {
-        if (server != null) {
-            server.stop();
-        }
-        if (dir != null && !E2e.keep()) {
-            E2e.deleteTree(dir);
-        }
-    }
+    /** The server of the current round; the fixture stops every server the test started. */
+    private BerthServer server;
 
     @Test
     void everyAcknowledgedPushSurvivesAKillOfBerthAndItsDatabase() throws Exception {
-        dir = E2e.newTestDir("crash");
-        server = BerthServer.builder(dir.resolve("data")).start();
+        server = berth.start(BerthServer.builder(berth.dir().resolve("data")));
         Map<String, Pushed> acknowledged = new ConcurrentHashMap<>();
         for (int round = 1; round <= ROUNDS; round++) {
             int before = acknowledged.size();
             pushUntilKilled(round, acknowledged);
-            server = BerthServer.Builder.like(server).start();
+            server = berth.start(BerthServer.Builder.like(server));
 
             List<String> tags = allTags();
             List<String> lost = acknowledged.keySet().stream().filter(tag -> !tags.contains(tag)).sorted().toList();

@@ -1,7 +1,6 @@
 package io.berth.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,11 +10,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An image pushed to Berth by one engine is pulled and run by another: docker to podman (a Docker schema 2
@@ -32,36 +30,17 @@ class CrossClientTest {
     private static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[0-9a-f]{64}) size: \\d+");
     private static final String CTR_NAMESPACE = "berth-e2e";
 
-    private Path dir;
-    private BerthServer server;
-    private LocalBase.PerClass bases;
+    @RegisterExtension
+    static final BerthFixture berth = BerthFixture.perClass("cross-client");
 
-    @BeforeAll
-    void startServer() {
-        dir = E2e.newTestDir("cross-client");
-        server = BerthServer.builder(dir.resolve("data")).start();
-        bases = new LocalBase.PerClass(dir, server);
-    }
-
-    @AfterAll
-    void stopServer() {
-        if (bases != null) {
-            bases.close();
-        }
-        if (server != null) {
-            BerthServer.Shutdown shutdown = server.stop();
-            assertFalse(shutdown.postgresLeftBehind(), "the server left its embedded PostgreSQL running: " + shutdown);
-        }
-        if (!E2e.keep()) {
-            E2e.deleteTree(dir);
-        }
-    }
+    private final LocalBase.PerClass bases = new LocalBase.PerClass(berth);
 
     @Test
     void dockerPushesAndPodmanPullsAndRuns() {
+        BerthServer server = berth.server();
         requireEngines();
         DockerDaemon.requireDocker();
-        Path testDir = dir.resolve("docker-to-podman");
+        Path testDir = berth.dir().resolve("docker-to-podman");
         Path execRoot;
         try (DockerDaemon docker = DockerDaemon.start(testDir, "docker");
                 ContainerTools podman = ContainerTools.create(testDir, "podman", server.registry()).withShortRunRoot()) {
@@ -92,9 +71,10 @@ class CrossClientTest {
 
     @Test
     void podmanPushesAndDockerPullsAndRuns() throws Exception {
+        BerthServer server = berth.server();
         requireEngines();
         DockerDaemon.requireDocker();
-        Path testDir = dir.resolve("podman-to-docker");
+        Path testDir = berth.dir().resolve("podman-to-docker");
         Path execRoot;
         try (ContainerTools podman = ContainerTools.create(testDir, "podman", server.registry()).withShortRunRoot();
                 DockerDaemon docker = DockerDaemon.start(testDir, "docker")) {
@@ -118,9 +98,10 @@ class CrossClientTest {
 
     @Test
     void podmanPushesAndContainerdPullsAndRuns() throws Exception {
+        BerthServer server = berth.server();
         requireEngines();
         DockerDaemon.requireCtr();
-        Path testDir = dir.resolve("podman-to-ctr");
+        Path testDir = berth.dir().resolve("podman-to-ctr");
         Path execRoot;
         try (ContainerTools podman = ContainerTools.create(testDir, "podman", server.registry()).withShortRunRoot();
                 DockerDaemon engine = DockerDaemon.start(testDir, "containerd")) {
@@ -146,6 +127,7 @@ class CrossClientTest {
 
     /** Builds the app with podman, pushes it and returns the pushed manifest's digest. */
     private String buildAndPushWithPodman(ContainerTools podman, String reference, String flavor) throws Exception {
+        BerthServer server = berth.server();
         podman.login(server.registry(), server.adminUser(), server.adminPassword());
         Path context = AppContext.writeApp(podman.newDir("context"));
         podman.podman("build", "--network", "none", "--build-arg", "BASE=" + bases.reference(),

@@ -21,11 +21,10 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Docker's token flow with real engines: Debian's {@code docker login} (dockerd 20.10) and containerd's
@@ -45,28 +44,13 @@ class DockerAndContainerdAuthTest {
     private static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[0-9a-f]{64}) size: \\d+");
     private static final String CTR_NAMESPACE = "berth-e2e";
 
-    private Path dir;
-    private BerthServer server;
-
-    @BeforeAll
-    void startServer() {
-        dir = E2e.newTestDir("docker-auth");
-        server = BerthServer.builder(dir.resolve("data")).start();
-    }
-
-    @AfterAll
-    void stopServer() {
-        if (server != null) {
-            BerthServer.Shutdown shutdown = server.stop();
-            assertFalse(shutdown.postgresLeftBehind(), "the server left its embedded PostgreSQL running: " + shutdown);
-        }
-        if (!E2e.keep()) {
-            E2e.deleteTree(dir);
-        }
-    }
+    @RegisterExtension
+    static final BerthFixture berth = BerthFixture.perClass("docker-auth");
 
     @Test
     void dockerLogsInPushesPullsAndRunsThenIsRefusedAfterLogout() throws IOException {
+        BerthServer server = berth.server();
+        Path dir = berth.dir();
         DockerDaemon.requireDocker();
         ContainerTools.requireSkopeo();
         requireRunnableImage();
@@ -127,6 +111,8 @@ class DockerAndContainerdAuthTest {
 
     @Test
     void ctrPullsAndPushesWithUserAndRunsTheImage() {
+        BerthServer server = berth.server();
+        Path dir = berth.dir();
         DockerDaemon.requireCtr();
         ContainerTools.requireSkopeo();
         requireRunnableImage();
@@ -200,16 +186,16 @@ class DockerAndContainerdAuthTest {
     }
 
     private HttpResponse<byte[]> get(String path, String accept) {
-        return send(HttpRequest.newBuilder(URI.create(server.baseUri() + path)).header("Accept", accept).GET());
+        return send(HttpRequest.newBuilder(URI.create(berth.server().baseUri() + path)).header("Accept", accept).GET());
     }
 
     private int head(String path) {
-        return send(HttpRequest.newBuilder(URI.create(server.baseUri() + path))
+        return send(HttpRequest.newBuilder(URI.create(berth.server().baseUri() + path))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody())).statusCode();
     }
 
     private HttpResponse<byte[]> send(HttpRequest.Builder request) {
-        HttpRequest authorized = request.header("Authorization", server.adminAuthorization())
+        HttpRequest authorized = request.header("Authorization", berth.server().adminAuthorization())
                 .timeout(Duration.ofSeconds(30))
                 .build();
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {

@@ -1,7 +1,6 @@
 package io.berth.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,11 +11,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Debian's Docker engine (dockerd 20.10) with two clients, its own {@code /usr/bin/docker} 20.10 and Docker's
@@ -34,30 +32,10 @@ class DockerBuildTest {
 
     private static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[0-9a-f]{64}) size: \\d+");
 
-    private Path dir;
-    private BerthServer server;
-    private LocalBase.PerClass bases;
+    @RegisterExtension
+    static final BerthFixture berth = BerthFixture.perClass("docker-build");
 
-    @BeforeAll
-    void startServer() {
-        dir = E2e.newTestDir("docker-build");
-        server = BerthServer.builder(dir.resolve("data")).start();
-        bases = new LocalBase.PerClass(dir, server);
-    }
-
-    @AfterAll
-    void stopServer() {
-        if (bases != null) {
-            bases.close();
-        }
-        if (server != null) {
-            BerthServer.Shutdown shutdown = server.stop();
-            assertFalse(shutdown.postgresLeftBehind(), "the server left its embedded PostgreSQL running: " + shutdown);
-        }
-        if (!E2e.keep()) {
-            E2e.deleteTree(dir);
-        }
-    }
+    private final LocalBase.PerClass bases = new LocalBase.PerClass(berth);
 
     @Test
     void debiansDockerCliBuildsPushesPullsRunsAndShowsHistory() throws IOException {
@@ -73,11 +51,12 @@ class DockerBuildTest {
     }
 
     private void buildPushPullRun(Path client, String name) throws IOException {
+        BerthServer server = berth.server();
         ContainerTools.requireContainerRuntime();
         ContainerTools.requireBuildah();
         LocalBase.requireBusybox();
         String base = bases.reference();
-        Path testDir = dir.resolve(name);
+        Path testDir = berth.dir().resolve(name);
         Path execRoot;
         try (DockerDaemon docker = DockerDaemon.start(testDir, "docker")) {
             execRoot = docker.execRoot();

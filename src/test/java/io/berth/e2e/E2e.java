@@ -53,7 +53,7 @@ public final class E2e {
         Path jar = Path.of(configured).toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
             fail("the server is not built: " + jar + " does not exist. Build it first: "
-                    + "./mvnw install -DskipTests -pl storage,metadata,registry-server");
+                    + "./mvnw install -DskipTests -pl registry-server -am");
         }
         return jar;
     }

@@ -2,7 +2,6 @@ package io.berth.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,11 +17,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Layers as podman sends them: gzip and zstd layers ({@code podman push --compression-format}) reach Berth and
@@ -40,30 +38,10 @@ class LayerTest {
     private static final byte[] GZIP_MAGIC = {0x1f, (byte) 0x8b};
     private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
 
-    private Path dir;
-    private BerthServer server;
-    private LocalBase.PerClass bases;
+    @RegisterExtension
+    static final BerthFixture berth = BerthFixture.perClass("layers");
 
-    @BeforeAll
-    void startServer() {
-        dir = E2e.newTestDir("layers");
-        server = BerthServer.builder(dir.resolve("data")).start();
-        bases = new LocalBase.PerClass(dir, server);
-    }
-
-    @AfterAll
-    void stopServer() {
-        if (bases != null) {
-            bases.close();
-        }
-        if (server != null) {
-            BerthServer.Shutdown shutdown = server.stop();
-            assertFalse(shutdown.postgresLeftBehind(), "the server left its embedded PostgreSQL running: " + shutdown);
-        }
-        if (!E2e.keep()) {
-            E2e.deleteTree(dir);
-        }
-    }
+    private final LocalBase.PerClass bases = new LocalBase.PerClass(berth);
 
     @Test
     void gzipLayersArePushedAndPulledIntact() throws IOException {
@@ -84,7 +62,8 @@ class LayerTest {
      * checks every layer Berth holds and pulls and runs it in a clean store.
      */
     private void pushAndPullIntact(String compression, byte[] magic) throws IOException {
-        Path testDir = dir.resolve(compression);
+        BerthServer server = berth.server();
+        Path testDir = berth.dir().resolve(compression);
         try (ContainerTools builder = ContainerTools.create(testDir, "builder", server.registry()).withShortRunRoot();
                 ContainerTools runner = ContainerTools.create(testDir, "runner", server.registry()).withShortRunRoot()) {
             builder.login(server.registry(), server.adminUser(), server.adminPassword());
@@ -139,8 +118,9 @@ class LayerTest {
 
     @Test
     void aSecondImageSendsOnlyItsNewLayerAndAnotherRepositoryMountsEveryLayer() throws IOException {
+        BerthServer server = berth.server();
         requireEngines();
-        Path testDir = dir.resolve("reuse");
+        Path testDir = berth.dir().resolve("reuse");
         try (ContainerTools builder = ContainerTools.create(testDir, "builder", server.registry()).withShortRunRoot();
                 ContainerTools runner = ContainerTools.create(testDir, "runner", server.registry()).withShortRunRoot()) {
             builder.login(server.registry(), server.adminUser(), server.adminPassword());

@@ -77,34 +77,27 @@ final class LocalBase {
 
     /**
      * The base of one test class: built and pushed to {@code e2e/base:1} on first use, so that a test checks its
-     * tools (and skips without them) before anything runs; {@link #close} deletes the folder it was built in.
+     * tools (and skips without them) before anything runs. The class's {@link BerthFixture} deletes the folder it
+     * was built in (as {@link ContainerTools#close} does) before its server stops.
      */
-    static final class PerClass implements AutoCloseable {
-        private final Path parent;
-        private final BerthServer server;
-        private ContainerTools tools;
+    static final class PerClass {
+        private final BerthFixture berth;
         private String reference;
 
-        PerClass(Path parent, BerthServer server) {
-            this.parent = parent;
-            this.server = server;
+        PerClass(BerthFixture berth) {
+            this.berth = berth;
         }
 
         /** Returns {@code <berth>/e2e/base:1}, pushing the base first if no test of the class did yet. */
         synchronized String reference() {
             if (reference == null) {
-                tools = ContainerTools.create(parent, "base", server.registry()).withShortRunRoot();
+                BerthServer server = berth.server();
+                ContainerTools tools = berth.closing(ContainerTools.create(berth.dir(), "base", server.registry()))
+                        .withShortRunRoot();
                 tools.login(server.registry(), server.adminUser(), server.adminPassword());
                 reference = push(tools, server, "e2e/base:1");
             }
             return reference;
-        }
-
-        @Override
-        public synchronized void close() {
-            if (tools != null) {
-                tools.close();
-            }
         }
     }
 }

@@ -2,7 +2,6 @@ package io.berth.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -13,11 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A multi-platform image: podman builds one image for this machine's architecture (busybox, runnable) and one
@@ -30,33 +28,17 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class MultiPlatformTest {
 
-    private Path dir;
-    private BerthServer server;
-
-    @BeforeAll
-    void startServer() {
-        dir = E2e.newTestDir("multi-platform");
-        server = BerthServer.builder(dir.resolve("data")).start();
-    }
-
-    @AfterAll
-    void stopServer() {
-        if (server != null) {
-            BerthServer.Shutdown shutdown = server.stop();
-            assertFalse(shutdown.postgresLeftBehind(), "the server left its embedded PostgreSQL running: " + shutdown);
-        }
-        if (!E2e.keep()) {
-            E2e.deleteTree(dir);
-        }
-    }
+    @RegisterExtension
+    static final BerthFixture berth = BerthFixture.perClass("multi-platform");
 
     @Test
     void manifestPushAllThenPullEachPlatformByTag() throws IOException {
+        BerthServer server = berth.server();
         ContainerTools.requireContainerRuntime();
         ContainerTools.requireBuildah();
         ContainerTools.requireSkopeo();
         LocalBase.requireBusybox();
-        Path testDir = dir.resolve("index");
+        Path testDir = berth.dir().resolve("index");
         try (ContainerTools builder = ContainerTools.create(testDir, "builder", server.registry()).withShortRunRoot();
                 ContainerTools runner = ContainerTools.create(testDir, "runner", server.registry()).withShortRunRoot()) {
             builder.login(server.registry(), server.adminUser(), server.adminPassword());

@@ -1,7 +1,6 @@
 package io.berth.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,11 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Debian's podman builds Dockerfiles on a base pulled from Berth, pushes the result, removes it, pulls it into a
@@ -30,35 +28,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class PodmanBuildTest {
 
-    private Path dir;
-    private BerthServer server;
-    private LocalBase.PerClass bases;
+    @RegisterExtension
+    static final BerthFixture berth = BerthFixture.perClass("podman-build");
 
-    @BeforeAll
-    void startServer() {
-        dir = E2e.newTestDir("podman-build");
-        server = BerthServer.builder(dir.resolve("data")).start();
-        bases = new LocalBase.PerClass(dir, server);
-    }
-
-    @AfterAll
-    void stopServer() {
-        if (bases != null) {
-            bases.close();
-        }
-        if (server != null) {
-            BerthServer.Shutdown shutdown = server.stop();
-            assertFalse(shutdown.postgresLeftBehind(), "the server left its embedded PostgreSQL running: " + shutdown);
-        }
-        if (!E2e.keep()) {
-            E2e.deleteTree(dir);
-        }
-    }
+    private final LocalBase.PerClass bases = new LocalBase.PerClass(berth);
 
     @Test
     void buildsADockerfilePushesItAndRunsItFromACleanStore() throws IOException {
+        BerthServer server = berth.server();
         requireEngines();
-        Path testDir = dir.resolve("app");
+        Path testDir = berth.dir().resolve("app");
         try (ContainerTools builder = ContainerTools.create(testDir, "builder", server.registry()).withShortRunRoot();
                 ContainerTools runner = ContainerTools.create(testDir, "runner", server.registry()).withShortRunRoot()) {
             builder.podman("login", "--tls-verify=false", "--username", server.adminUser(), "--password",
@@ -116,8 +95,9 @@ class PodmanBuildTest {
 
     @Test
     void entrypointTakesTheArgumentsOfCmdOrOfTheRunCommand() {
+        BerthServer server = berth.server();
         requireEngines();
-        Path testDir = dir.resolve("entrypoint");
+        Path testDir = berth.dir().resolve("entrypoint");
         try (ContainerTools builder = ContainerTools.create(testDir, "builder", server.registry()).withShortRunRoot();
                 ContainerTools runner = ContainerTools.create(testDir, "runner", server.registry()).withShortRunRoot()) {
             builder.login(server.registry(), server.adminUser(), server.adminPassword());

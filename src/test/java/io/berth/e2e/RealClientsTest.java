@@ -2,7 +2,6 @@ package io.berth.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,11 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Debian's skopeo and podman against the packaged server on its embedded default: images go in and come
@@ -37,30 +35,14 @@ class RealClientsTest {
     private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     private static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
 
-    private Path dir;
-    private BerthServer server;
-
-    @BeforeAll
-    void startServer() {
-        dir = E2e.newTestDir("real-clients");
-        server = BerthServer.builder(dir.resolve("data")).start();
-    }
-
-    @AfterAll
-    void stopServer() {
-        if (server != null) {
-            BerthServer.Shutdown shutdown = server.stop();
-            assertFalse(shutdown.postgresLeftBehind(), "the server left its embedded PostgreSQL running: " + shutdown);
-        }
-        if (!E2e.keep()) {
-            E2e.deleteTree(dir);
-        }
-    }
+    @RegisterExtension
+    static final BerthFixture berth = BerthFixture.perClass("real-clients");
 
     @Test
     void skopeoCopiesAMultiLayerImageInAndOutWithTheSameDigests() {
+        BerthServer server = berth.server();
         ContainerTools.requireSkopeo();
-        try (ContainerTools tools = ContainerTools.create(dir, "skopeo-oci", server.registry())) {
+        try (ContainerTools tools = ContainerTools.create(berth.dir(), "skopeo-oci", server.registry())) {
             tools.login(server.registry(), server.adminUser(), server.adminPassword());
             Path layout = tools.newDir("source");
             OciLayout.Image source = TestImage.write(layout, "1", true);
@@ -101,8 +83,9 @@ class RealClientsTest {
 
     @Test
     void skopeoConvertsToDockerSchema2AndBack() {
+        BerthServer server = berth.server();
         ContainerTools.requireSkopeo();
-        try (ContainerTools tools = ContainerTools.create(dir, "skopeo-v2s2", server.registry())) {
+        try (ContainerTools tools = ContainerTools.create(berth.dir(), "skopeo-v2s2", server.registry())) {
             tools.login(server.registry(), server.adminUser(), server.adminPassword());
             Path layout = tools.newDir("source");
             OciLayout.Image source = TestImage.write(layout, "1", true);
@@ -130,6 +113,8 @@ class RealClientsTest {
 
     @Test
     void podmanPushesAndAnotherStorePullsTheSameImage() throws IOException {
+        BerthServer server = berth.server();
+        Path dir = berth.dir();
         ContainerTools.requirePodman();
         try (ContainerTools pusher = ContainerTools.create(dir, "podman-push", server.registry());
                 ContainerTools puller = ContainerTools.create(dir, "podman-pull", server.registry())) {
@@ -159,6 +144,8 @@ class RealClientsTest {
 
     @Test
     void podmanRunsAnImagePulledFromBerth() throws IOException {
+        BerthServer server = berth.server();
+        Path dir = berth.dir();
         ContainerTools.requireContainerRuntime();
         if (!TestImage.runnable()) {
             E2e.unavailable(TestImage.BUSYBOX + " is not a statically linked busybox (apt-get install busybox-static)");
@@ -190,8 +177,9 @@ class RealClientsTest {
     /** OCI manifests may omit {@code mediaType} (umoci's do, and skopeo copies them unchanged); Berth takes it from Content-Type. */
     @Test
     void acceptsAnOciManifestWithoutItsOptionalMediaType() {
+        BerthServer server = berth.server();
         ContainerTools.requireSkopeo();
-        try (ContainerTools tools = ContainerTools.create(dir, "skopeo-no-media-type", server.registry())) {
+        try (ContainerTools tools = ContainerTools.create(berth.dir(), "skopeo-no-media-type", server.registry())) {
             tools.login(server.registry(), server.adminUser(), server.adminPassword());
             Path layout = tools.newDir("source");
             OciLayout.Image source = TestImage.write(layout, "1", false);
@@ -213,6 +201,7 @@ class RealClientsTest {
     }
 
     private HttpResponse<byte[]> get(String path, String accept) {
+        BerthServer server = berth.server();
         HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUri() + path))
                 .header("Accept", accept)
                 .header("Authorization", server.adminAuthorization())

@@ -7,12 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Stop and start again: a server restarted on the same data dir (and the same ports) still serves what
@@ -21,22 +19,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class RestartTest {
 
-    private Path dir;
-    private final List<BerthServer> servers = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() {
-        servers.forEach(BerthServer::stop);
-        if (dir != null && !E2e.keep()) {
-            E2e.deleteTree(dir);
-        }
-    }
+    @RegisterExtension
+    static final BerthFixture berth = BerthFixture.perTest("restart");
 
     @Test
     void imagesPushedBeforeARestartCanBePulledAfterIt() {
         ContainerTools.requireSkopeo();
-        dir = E2e.newTestDir("restart");
-        BerthServer first = start(BerthServer.builder(dir.resolve("data")));
+        Path dir = berth.dir();
+        BerthServer first = berth.start(BerthServer.builder(dir.resolve("data")));
         try (ContainerTools tools = ContainerTools.create(dir, "skopeo", first.registry())) {
             tools.login(first.registry(), first.adminUser(), first.adminPassword());
             Path layout = tools.newDir("source");
@@ -53,7 +43,7 @@ class RestartTest {
                     + ") running: " + stopped);
             assertFalse(ProcessHandle.of(firstPostgres).map(ProcessHandle::isAlive).orElse(false));
 
-            BerthServer second = start(BerthServer.Builder.like(first));
+            BerthServer second = berth.start(BerthServer.Builder.like(first));
             assertEquals(first.registry(), second.registry(), "restarted on the same port");
             assertNotEquals(firstPostgres, second.postgres().map(ProcessHandle::pid).orElse(firstPostgres),
                     "the restarted server runs its own PostgreSQL");
@@ -81,11 +71,5 @@ class RestartTest {
             assertFalse(stoppedAgain.postgresLeftBehind(), "second stop: " + stoppedAgain);
             assertTrue(second.postgres().map(p -> !p.isAlive()).orElse(true));
         }
-    }
-
-    private BerthServer start(BerthServer.Builder builder) {
-        BerthServer server = builder.start();
-        servers.add(server);
-        return server;
     }
 }

@@ -1,7 +1,7 @@
 package io.berth.e2e;
 
-import io.berth.storage.s3.S3ProxyServer;
-import io.berth.storage.testing.TestDirectories;
+import io.berth.testing.TestPostgres;
+import io.berth.testing.s3.S3ProxyServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,12 +61,7 @@ final class S3Replicas implements AutoCloseable {
         S3ProxyServer s3 = null;
         try {
             // The binaries are shared with every other test; the data stays under this test's directory.
-            postgres = EmbeddedPostgres.builder()
-                    .setOverrideWorkingDirectory(TestDirectories.postgresBinaries().toFile())
-                    .setDataDirectory(dir.resolve("postgres"))
-                    .setCleanDataDirectory(true)
-                    .setLocaleConfig("locale", "C")
-                    .start();
+            postgres = TestPostgres.start(dir.resolve("postgres"));
             Path s3Dir = Files.createDirectories(dir.resolve("s3"));
             s3 = keystore == null ? S3ProxyServer.start(s3Dir, false) : S3ProxyServer.startTls(s3Dir, keystore, keystorePassword);
             return new S3Replicas(dir, postgres, s3, writeSigningKey(dir.resolve("token-signing-key.pem")));

@@ -11,15 +11,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two Berth replicas on different ports share one PostgreSQL, one S3 server and one token signing key:
@@ -33,30 +32,18 @@ class S3ReplicasTest {
     private static final int MIB = 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Path dir;
+    @RegisterExtension
+    static final BerthFixture berth = BerthFixture.folderPerClass("s3-replicas");
+
     private S3Replicas replicas;
     private BerthServer a;
     private BerthServer b;
 
     @BeforeAll
     void start() {
-        dir = E2e.newTestDir("s3-replicas");
-        replicas = S3Replicas.start(dir);
+        replicas = berth.closing(S3Replicas.start(berth.dir()));
         a = replicas.startReplica("replica-a");
         b = replicas.startReplica("replica-b");
-    }
-
-    @AfterAll
-    void stop() {
-        try {
-            if (replicas != null) {
-                replicas.close();
-            }
-        } finally {
-            if (dir != null && !E2e.keep()) {
-                E2e.deleteTree(dir);
-            }
-        }
     }
 
     @Test

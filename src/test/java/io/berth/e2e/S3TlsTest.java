@@ -13,11 +13,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Berth on an S3 endpoint that speaks HTTPS only, as AWS S3 does: uploads through the MinIO client,
@@ -30,13 +30,15 @@ class S3TlsTest {
 
     private static final String STORE_PASSWORD = "s3-tls-test";
 
-    private Path dir;
+    @RegisterExtension
+    static final BerthFixture berth = BerthFixture.folderPerClass("s3-tls");
+
     private S3Replicas replicas;
     private BerthServer server;
 
     @BeforeAll
     void start() throws Exception {
-        dir = E2e.newTestDir("s3-tls");
+        Path dir = berth.dir();
         Path keystore = dir.resolve("s3proxy.p12");
         Path certificate = dir.resolve("s3proxy.pem");
         Path truststore = dir.resolve("trust.p12");
@@ -48,25 +50,12 @@ class S3TlsTest {
         keytool("-importcert", "-noprompt", "-alias", "s3proxy", "-file", certificate.toString(),
                 "-keystore", truststore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD);
 
-        replicas = S3Replicas.startWithTls(dir, keystore, STORE_PASSWORD);
+        replicas = berth.closing(S3Replicas.startWithTls(dir, keystore, STORE_PASSWORD));
         assertTrue(replicas.s3().endpoint().startsWith("https://"), replicas.s3().endpoint());
         server = replicas.startReplica("replica",
                 "-Djavax.net.ssl.trustStore=" + truststore,
                 "-Djavax.net.ssl.trustStorePassword=" + STORE_PASSWORD,
                 "-Djavax.net.ssl.trustStoreType=PKCS12");
-    }
-
-    @AfterAll
-    void stop() {
-        try {
-            if (replicas != null) {
-                replicas.close();
-            }
-        } finally {
-            if (dir != null && !E2e.keep()) {
-                E2e.deleteTree(dir);
-            }
-        }
     }
 
     @Test

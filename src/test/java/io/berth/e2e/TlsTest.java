@@ -54,11 +54,11 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * HTTPS from PEM files ({@code berth.tls.certificate-file}, {@code berth.tls.key-file}): skopeo and podman push
@@ -78,40 +78,28 @@ class TlsTest {
 
     private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
-    private Path dir;
+    @RegisterExtension
+    static final BerthFixture berth = BerthFixture.folderPerClass("tls");
+
     private TestPki pki;
-    private BerthServer server;
 
     @BeforeAll
     void startServer() {
-        dir = E2e.newTestDir("tls");
-        pki = TestPki.issue(dir.resolve("pki"));
-        server = BerthServer.builder(dir.resolve("data"))
+        pki = TestPki.issue(berth.dir().resolve("pki"));
+        berth.start(BerthServer.builder(berth.dir().resolve("data"))
                 .tls(pki.serverCertificate(), pki.serverKey(), pki.caCertificate())
                 // Every address, not just loopback: plainHttpServesLoopbackOnly reaches the HTTP port from this
                 // machine's own non-loopback address, which is what a client elsewhere looks like to the server.
-                .property("quarkus.http.host", "0.0.0.0")
-                .start();
-    }
-
-    @AfterAll
-    void stopServer() {
-        if (server != null) {
-            BerthServer.Shutdown shutdown = server.stop();
-            assertFalse(shutdown.postgresLeftBehind(), "the server left its embedded PostgreSQL running: " + shutdown);
-        }
-        if (!E2e.keep()) {
-            E2e.deleteTree(dir);
-        }
+                .property("quarkus.http.host", "0.0.0.0"));
     }
 
     @Test
     void skopeoPushesAndPullsOverHttpsTrustingTheTestCa() {
         ContainerTools.requireSkopeo();
-        try (ContainerTools tools = ContainerTools.create(dir, "skopeo-https")) {
+        try (ContainerTools tools = ContainerTools.create(berth.dir(), "skopeo-https")) {
             Path layout = tools.newDir("source");
             OciLayout.Image source = TestImage.write(layout, "1", true);
-            String reference = "docker://" + server.httpsRegistry() + "/e2e/tls:1";
+            String reference = "docker://" + berth.server().httpsRegistry() + "/e2e/tls:1";
             String certDir = pki.clientCertDir().toString();
 
             tools.skopeo("copy", "--dest-cert-dir", certDir, "--dest-creds", credentials(),
@@ -135,11 +123,12 @@ class TlsTest {
 
     @Test
     void podmanPushesAndPullsOverHttpsWithCertDir() throws IOException {
+        Path dir = berth.dir();
         ContainerTools.requirePodman();
         try (ContainerTools pusher = ContainerTools.create(dir, "podman-https-push");
                 ContainerTools puller = ContainerTools.create(dir, "podman-https-pull")) {
             OciLayout.Image source = TestImage.write(pusher.newDir("source"), "1", true);
-            String reference = server.httpsRegistry() + "/e2e/tls-podman:1";
+            String reference = berth.server().httpsRegistry() + "/e2e/tls-podman:1";
             String certDir = pki.clientCertDir().toString();
 
             String id = pusher.podman("pull", "-q", "oci:" + pusher.dir().resolve("work/source") + ":1").out().trim();
@@ -158,8 +147,9 @@ class TlsTest {
 
     @Test
     void clientsThatDoNotTrustTheTestCaAreRefusedByTheirVerification() throws Exception {
+        BerthServer server = berth.server();
         ContainerTools.requireSkopeo();
-        try (ContainerTools tools = ContainerTools.create(dir, "skopeo-untrusting")) {
+        try (ContainerTools tools = ContainerTools.create(berth.dir(), "skopeo-untrusting")) {
             String reference = "docker://" + server.httpsRegistry() + "/e2e/tls:1";
             ContainerTools.Result untrusted = tools.tryRun(ContainerTools.DEFAULT_TIMEOUT, List.of("skopeo",
                     "--policy", tools.dir().resolve("policy.json").toString(),
@@ -187,6 +177,7 @@ class TlsTest {
 
     @Test
     void plainHttpServesLoopbackOnly() throws Exception {
+        BerthServer server = berth.server();
         HttpResponse<String> loopback = send(HttpClient.newBuilder(),
                 URI.create("http://127.0.0.1:" + server.httpPort() + "/q/health/live"));
         assertEquals(200, loopback.statusCode(), "plain HTTP on loopback: " + loopback.body());
@@ -216,7 +207,7 @@ class TlsTest {
 
     @Test
     void plainHttpCanBeSwitchedOff() throws Exception {
-        try (BerthServer httpsOnly = BerthServer.builder(dir.resolve("data-https-only"))
+        try (BerthServer httpsOnly = BerthServer.builder(berth.dir().resolve("data-https-only"))
                 .tls(pki.serverCertificate(), pki.serverKey(), pki.caCertificate())
                 .property("berth.tls.plain-http", "disabled")
                 .start()) {
@@ -231,6 +222,7 @@ class TlsTest {
     }
 
     private String credentials() {
+        BerthServer server = berth.server();
         return server.adminUser() + ":" + server.adminPassword();
     }
 

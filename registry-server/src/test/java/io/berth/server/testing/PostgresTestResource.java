@@ -1,6 +1,7 @@
 package io.berth.server.testing;
 
-import io.berth.storage.testing.TestDirectories;
+import io.berth.testing.TestDirectories;
+import io.berth.testing.TestPostgres;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -26,12 +27,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         if (postgres == null) {
             try {
                 // The binaries are shared by every test JVM; only the data directory is per JVM.
-                postgres = EmbeddedPostgres.builder()
-                        .setOverrideWorkingDirectory(TestDirectories.postgresBinaries().toFile())
-                        .setDataDirectory(Files.createTempDirectory("berth-test-postgres"))
-                        .setCleanDataDirectory(true)
-                        .setLocaleConfig("locale", "C")
-                        .start();
+                postgres = TestPostgres.start(Files.createTempDirectory("berth-test-postgres"));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the test PostgreSQL", e);
             }

@@ -1,6 +1,6 @@
 package io.berth.server.testing;
 
-import io.berth.storage.s3.S3ProxyServer;
+import io.berth.testing.s3.S3ProxyServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.HashMap;
 import java.util.Map;

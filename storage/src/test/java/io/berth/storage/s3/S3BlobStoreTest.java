@@ -17,6 +17,7 @@ import io.berth.storage.StorageException;
 import io.berth.storage.UploadInterruptedException;
 import io.berth.storage.UploadNotFoundException;
 import io.berth.storage.UploadState;
+import io.berth.testing.s3.S3ProxyServer;
 import io.minio.ListMultipartUploadsArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioAsyncClient;
@@ -81,7 +82,12 @@ class S3BlobStoreTest extends BlobStoreContractTest {
     @Override
     protected BlobStore newStore() {
         prefix = "t-" + UUID.randomUUID() + "/";
-        return store(s3.settings(BUCKET).withPrefix(prefix).withParts(S3BlobStore.MIN_PART, S3BlobStore.MAX_COPY));
+        return store(settings(s3, BUCKET).withPrefix(prefix).withParts(S3BlobStore.MIN_PART, S3BlobStore.MAX_COPY));
+    }
+
+    /** Returns the store settings for {@code bucket} on {@code server}. */
+    private static S3Settings settings(S3ProxyServer server, String bucket) {
+        return S3Settings.local(server.endpoint(), bucket, S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY);
     }
 
     private S3BlobStore store(S3Settings settings) {
@@ -121,7 +127,7 @@ class S3BlobStoreTest extends BlobStoreContractTest {
 
     @Test
     void chunksOfEverySizeAlternatingBetweenTwoInstancesMakeOneBlob() throws Exception {
-        BlobStore other = store(s3.settings(BUCKET).withPrefix(prefix).withParts(S3BlobStore.MIN_PART, S3BlobStore.MAX_COPY));
+        BlobStore other = store(settings(s3, BUCKET).withPrefix(prefix).withParts(S3BlobStore.MIN_PART, S3BlobStore.MAX_COPY));
         // Tails under the part minimum, a tail that fills a part, chunks of several parts, a last short chunk.
         int[] chunks = {1024, 3 * MIB, 4 * MIB, 12 * MIB + 7, 100, 5 * MIB, 1};
         byte[] all = randomBytes(Arrays.stream(chunks).sum(), 21);
@@ -160,7 +166,7 @@ class S3BlobStoreTest extends BlobStoreContractTest {
     @Test
     void blobsOverTheCopyThresholdAreCopiedPartByPart() throws Exception {
         // The threshold is 5 GiB in production; lowered here so UploadPartCopy runs on a few MiB.
-        BlobStore copying = store(s3.settings(BUCKET).withPrefix(prefix).withParts(S3BlobStore.MIN_PART, 6 * MIB));
+        BlobStore copying = store(settings(s3, BUCKET).withPrefix(prefix).withParts(S3BlobStore.MIN_PART, 6 * MIB));
         byte[] bytes = randomBytes(16 * MIB + 3, 23);
         Digest digest = Digest.of(DigestAlgorithm.SHA256, bytes);
         UploadState state = copying.beginUpload(UUID.randomUUID(), DigestAlgorithm.SHA256);
@@ -236,7 +242,7 @@ class S3BlobStoreTest extends BlobStoreContractTest {
 
     @Test
     void redirectsArePresignedUrlsThatServeTheBlob() throws Exception {
-        BlobStore redirecting = store(s3.settings(BUCKET).withPrefix(prefix).withRedirect(true));
+        BlobStore redirecting = store(settings(s3, BUCKET).withPrefix(prefix).withRedirect(true));
         byte[] bytes = randomBytes(1000, 28);
         Digest digest = Digest.of(DigestAlgorithm.SHA256, bytes);
         redirecting.put(UUID.randomUUID(), new ByteArrayInputStream(bytes), digest);
@@ -262,7 +268,7 @@ class S3BlobStoreTest extends BlobStoreContractTest {
     void anUnreachableS3IsAStorageFailure() throws Exception {
         S3ProxyServer doomed = S3ProxyServer.start();
         try {
-            S3Settings settings = doomed.settings("doomed");
+            S3Settings settings = settings(doomed, "doomed");
             BlobStore failing = store(new S3Settings(settings.endpoint(), settings.region(), settings.bucket(), true,
                     settings.accessKey(), settings.secretKey(), "", false, Duration.ofMinutes(1), Duration.ofSeconds(2),
                     Duration.ofSeconds(5), 1, S3BlobStore.MIN_PART, S3BlobStore.MAX_COPY));

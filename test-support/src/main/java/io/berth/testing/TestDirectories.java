@@ -1,4 +1,4 @@
-package io.berth.storage.testing;
+package io.berth.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

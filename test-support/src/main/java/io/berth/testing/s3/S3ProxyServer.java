@@ -1,6 +1,6 @@
-package io.berth.storage.s3;
+package io.berth.testing.s3;
 
-import io.berth.storage.testing.TestDirectories;
+import io.berth.testing.TestDirectories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -154,11 +154,6 @@ public final class S3ProxyServer implements AutoCloseable {
 
     public long pid() {
         return process.pid();
-    }
-
-    /** Returns the store settings for a bucket on this server. */
-    public S3Settings settings(String bucket) {
-        return S3Settings.local(endpoint(), bucket, ACCESS_KEY, SECRET_KEY);
     }
 
     /** Returns the directory under which the filesystem backend keeps buckets and objects. */
