@@ -1,5 +1,17 @@
-# Shared by docs/bench-*.sh (sourced): the processes a benchmark started, stopped by PID on exit,
-# waiting for a server to answer, and Berth's AOT cache.
+# Shared by docs/bench-*.sh (sourced, with $here the repository root): the settings every script
+# takes, the processes a benchmark started, stopped by PID on exit, waiting for a server to answer,
+# Berth's AOT cache, its warm-up and the CPU record.
+
+shared=${BENCH_DIR:-$here/../shared/bench}
+java=${JAVA:-java}
+app=${BERTH_APP:-$here/registry-server/target/quarkus-app}
+password=benchpass123
+
+# Makes the work folder and prints its absolute path.
+workdir() { # PATH
+  mkdir -p "$1"
+  (cd "$1" && pwd)
+}
 
 pids=()
 stop_started() {
@@ -31,7 +43,28 @@ train_aot_cache() { # REPOSITORY_ROOT JAVA WORK
 # With BERTH_WARM=N, N skopeo push-and-pull round trips of the harness's skopeo image to Berth before
 # the comparison (docs/bench-warm.py), so that a JIT-compiled Berth is measured at the speed it serves
 # at once its first minutes are behind it. The compared distribution is a Go binary: nothing to warm.
+# With BERTH_WARM_RUNS=N, N quick-scale harness runs against Berth alone come first (issue 19's warm-up).
 warm_berth() { # REPOSITORY_ROOT HARNESS_DIR PORT PASSWORD
+  for _ in $(seq 1 "${BERTH_WARM_RUNS:-0}"); do
+    "$2/registry-bench" run --url "http://127.0.0.1:$3" --user admin --password "$4" --scale quick --no-limits \
+      > /dev/null 2>&1
+  done
   [ "${BERTH_WARM:-0}" -gt 0 ] || return 0
   python3 "$1/docs/bench-warm.py" "$2/registry-bench" "127.0.0.1:$3" "admin:$4" "$BERTH_WARM"
+}
+
+# With BERTH_CPU=1, samples the CPU of each NAME=PID process tree during the comparison
+# (docs/bench-cpu.py) into WORK/cpu.json; cpu_report then prints it per round, from the harness's
+# output in WORK/compare.out.
+record_cpu() { # REPOSITORY_ROOT WORK NAME=PID...
+  [ "${BERTH_CPU:-}" = 1 ] || return 0
+  local root=$1 work=$2
+  shift 2
+  python3 "$root/docs/bench-cpu.py" record "$work/cpu.json" "$@" &
+  cpu_sampler=$!
+}
+cpu_report() { # REPOSITORY_ROOT WORK
+  [ "${BERTH_CPU:-}" = 1 ] || return 0
+  wait "$cpu_sampler"
+  python3 "$1/docs/bench-cpu.py" report "$2/cpu.json" "$2/compare.out" | tee "$2/cpu.txt"
 }

@@ -17,18 +17,12 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:?usage: docs/bench-s3.sh WORKDIR [compare options]}
-shift
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-shared=${BENCH_DIR:-$here/../shared/bench}
-java=${JAVA:-java}
-s3proxy_jar=$(ls "$HOME"/.m2/repository/org/gaul/s3proxy/*/s3proxy-*-jar-with-dependencies.jar | tail -1)
-password=benchpass123
-s3_port=17080 dist_port=17000 berth_port=17001 pg_port=17432
-
 # shellcheck source=docs/bench-lib.sh
 . "$here/docs/bench-lib.sh"
+work=$(workdir "${1:?usage: docs/bench-s3.sh WORKDIR [compare options]}")
+shift
+s3proxy_jar=$(ls "$HOME"/.m2/repository/org/gaul/s3proxy/*/s3proxy-*-jar-with-dependencies.jar | tail -1)
+s3_port=17080 dist_port=17000 berth_port=17001 pg_port=17432
 
 rm -rf "$work/s3data" "$work/berth-data" "$work/dist"
 mkdir -p "$work/s3data" "$work/dist"
@@ -97,7 +91,7 @@ BERTH_ADMIN_PASSWORD=$password BERTH_DATA_DIR="$work/berth-data" BERTH_DATABASE_
   BERTH_STORAGE_TYPE=s3 BERTH_STORAGE_S3_ENDPOINT=http://127.0.0.1:$s3_port BERTH_STORAGE_S3_BUCKET=berth \
   BERTH_STORAGE_S3_PATH_STYLE=true BERTH_STORAGE_S3_ACCESS_KEY=bench-access \
   BERTH_STORAGE_S3_SECRET_KEY=bench-secret-key QUARKUS_HTTP_PORT=$berth_port QUARKUS_HTTP_HOST=127.0.0.1 \
-  "$java" "${aot_options[@]}" -jar "$here/registry-server/target/quarkus-app/quarkus-run.jar" > "$work/berth.log" 2>&1 &
+  "$java" "${aot_options[@]}" -jar "$app/quarkus-run.jar" > "$work/berth.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$berth_port/v2/" Berth
 warm_berth "$here" "$shared" "$berth_port" "$password"
