@@ -27,6 +27,9 @@ import org.jboss.logging.Logger;
  * {@link AuthenticationFailedException} for an external login that cannot be recorded. A change that
  * affects logins already checked (a deletion, a password, the administrator role) fires
  * {@link AccountsChanged} so that remembered logins are forgotten.
+ *
+ * <p>The registry never loses its last administrator through this service: taking the role from it, or
+ * deleting it, is refused, since nobody could call the admin API afterwards.
  */
 @ApplicationScoped
 public class UserService {
@@ -89,13 +92,24 @@ public class UserService {
         return user(findUser(name));
     }
 
+    /** What {@link #restoreAdministrator} did. */
+    public enum Restoration {
+        /** An administrator existed already, perhaps restored by another replica a moment before. */
+        NOT_NEEDED,
+        /** The user did not exist and was created as an administrator. */
+        CREATED,
+        /** The existing user was made an administrator again and given the password. */
+        RESTORED
+    }
+
     /**
      * Deletes a user with its personal namespace row; repositories in that namespace stay, reachable by
-     * administrators only.
+     * administrators only. The last administrator cannot be deleted.
      */
     @Transactional
     public void deleteUser(String name) {
         changed.fire(new AccountsChanged("deleted user"));
+        requireAnotherAdministrator(name, "deleted");
         AccountEntity account = findUser(name);
         accounts.delete(account);
         LOG.infof("Deleted user %s; repositories in its namespace are now reachable by administrators only", name);
@@ -118,10 +132,16 @@ public class UserService {
         LOG.infof("Changed the password of %s and revoked its refresh tokens", name);
     }
 
-    /** Makes a user an administrator, or not, and returns it as it now stands. */
+    /**
+     * Makes a user an administrator, or not, and returns it as it now stands. The last administrator
+     * keeps the role.
+     */
     @Transactional
     public User setAdministrator(String name, boolean administrator) {
         changed.fire(new AccountsChanged("administrator"));
+        if (!administrator) {
+            requireAnotherAdministrator(name, "demoted");
+        }
         AccountEntity account = findUser(name);
         account.administrator = administrator;
         return user(account);
@@ -131,6 +151,35 @@ public class UserService {
     @Transactional
     public boolean hasAdministrator() {
         return accounts.count("administrator = true and kind = ?1", AccountEntity.USER) > 0;
+    }
+
+    /**
+     * Gives the registry an administrator again when it has none: the named local user, created with its
+     * personal namespace when missing, otherwise made an administrator with the given password (its refresh
+     * tokens revoked). The administrators' rows are locked first, so two replicas starting together restore
+     * once; an account of an external identity provider, or an organization of that name, is a conflict.
+     */
+    @Transactional
+    public Restoration restoreAdministrator(String name, String password) {
+        if (!accounts.lockAdministrators().isEmpty()) {
+            return Restoration.NOT_NEEDED;
+        }
+        Optional<AccountEntity> existing = accounts.findByName(name);
+        if (existing.isEmpty()) {
+            createUser(name, password, true);
+            return Restoration.CREATED;
+        }
+        AccountEntity account = existing.get();
+        if (account.isRobot() || !AccountEntity.LOCAL.equals(account.identityProvider)) {
+            throw AccountException.conflict(name + " is not a local user of Berth, so it cannot be given a password; "
+                    + "set berth.admin.username to another name to restore an administrator");
+        }
+        requirePassword(password);
+        changed.fire(new AccountsChanged("restored administrator"));
+        account.passwordHash = hasher.hash(password);
+        account.administrator = true;
+        refreshTokens.revokeAll(account.id);
+        return Restoration.RESTORED;
     }
 
     /**
@@ -162,6 +211,19 @@ public class UserService {
                 .toList());
         accounts.flush();
         return principals.of(account);
+    }
+
+    /**
+     * Refuses to let the last administrator be demoted or deleted. The lock on the administrators' rows
+     * makes concurrent requests take turns, so two of them cannot each leave the other administrator alone.
+     */
+    private void requireAnotherAdministrator(String name, String change) {
+        List<String> administrators = accounts.lockAdministrators();
+        if (administrators.size() == 1 && administrators.contains(name)) {
+            throw AccountException.conflict(name + " is the last administrator and cannot be " + change
+                    + ": without an administrator nobody may use the admin API. Make another user an administrator "
+                    + "first (PUT /api/v1/users/{name}/administrator {\"administrator\":true}).");
+        }
     }
 
     private void createPersonalNamespace(AccountEntity account) {

@@ -12,6 +12,10 @@ import java.util.Optional;
 @ConfigMapping(prefix = "berth.database")
 public interface DatabaseConfig {
 
+    String URL = "berth.database.url";
+    String PASSWORD = "berth.database.password";
+    String EMBEDDED_DATA_DIR = "berth.database.embedded.data-dir";
+
     /** The JDBC URL of an external PostgreSQL; without it Berth starts an embedded one. */
     Optional<String> url();
 
@@ -19,7 +23,10 @@ public interface DatabaseConfig {
     @WithDefault("postgres")
     String username();
 
-    /** The database user's password. */
+    /**
+     * The external database user's password. The embedded PostgreSQL has a generated one of its own, in
+     * {@code <berth.database.embedded.data-dir>/password} ({@link EmbeddedDatabasePassword}).
+     */
     Optional<String> password();
 
     /** The most connections one replica opens. */
@@ -32,7 +39,10 @@ public interface DatabaseConfig {
     /** {@code berth.database.embedded.*}. */
     interface Embedded {
 
-        /** Where the embedded PostgreSQL keeps its data and binaries; defaults to {@code <berth.data-dir>/postgres}. */
+        /**
+         * Where the embedded PostgreSQL keeps its data, binaries and password file; defaults to
+         * {@code <berth.data-dir>/postgres}.
+         */
         Path dataDir();
 
         /** The loopback port it listens on. */

@@ -26,6 +26,19 @@ public class AccountRepository implements PanacheRepositoryBase<AccountEntity, L
         return list("kind = ?1 order by name", kind);
     }
 
+    /**
+     * Returns the names of the users who are administrators and locks their rows until the transaction ends.
+     * A second transaction that asks meanwhile waits, then sees what the first committed: of two concurrent
+     * demotions of the last two administrators, the second counts one administrator, not two.
+     */
+    @SuppressWarnings("unchecked")
+    public List<String> lockAdministrators() {
+        return getEntityManager().createNativeQuery("""
+                        select name from account where kind = ?1 and administrator order by id for update""", String.class)
+                .setParameter(1, AccountEntity.USER)
+                .getResultList();
+    }
+
     /** Returns the account's roles in namespaces: {@code (namespace, role)} pairs. */
     public List<NamespaceGrant> memberships(long accountId) {
         return getEntityManager().createQuery("""
