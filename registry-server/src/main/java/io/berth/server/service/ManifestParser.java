@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.server.domain.MediaTypes;
+import io.berth.server.domain.TextInput;
 import io.berth.server.error.OciErrorCode;
 import io.berth.server.error.RegistryException;
 import io.berth.server.service.ParsedManifest.Descriptor;
@@ -67,7 +68,7 @@ public class ManifestParser {
 
         Optional<Descriptor> subject = root.has("subject") ? Optional.of(descriptor(root.get("subject"), "subject"))
                 : Optional.empty();
-        Optional<String> artifactType = Optional.ofNullable(optionalText(root, "artifactType"));
+        Optional<String> artifactType = Optional.ofNullable(mediaTypeText(optionalText(root, "artifactType"), "artifactType"));
         Optional<String> annotations = annotations(root);
 
         if (MediaTypes.IMAGE_MANIFESTS.contains(mediaType)) {
@@ -111,7 +112,7 @@ public class ManifestParser {
         if (node == null || !node.isObject()) {
             throw invalid(where + " must be a descriptor object");
         }
-        String mediaType = optionalText(node, "mediaType");
+        String mediaType = mediaTypeText(optionalText(node, "mediaType"), where + ".mediaType");
         if (mediaType == null || mediaType.isBlank()) {
             throw invalid(where + " has no mediaType");
         }
@@ -156,6 +157,18 @@ public class ManifestParser {
             throw invalid("'" + field + "' must be a string");
         }
         return value.textValue();
+    }
+
+    /**
+     * Returns a media type or artifact type as it will be stored, refusing one the {@code varchar(255)}
+     * columns cannot hold (too long, a NUL character, a lone surrogate); a config's media type becomes
+     * the manifest's artifact type, so every descriptor's is held to the same limit.
+     */
+    private static String mediaTypeText(String value, String field) {
+        TextInput.problem(value, TextInput.COLUMN_LENGTH).ifPresent(problem -> {
+            throw invalid(field + " " + problem);
+        });
+        return value;
     }
 
     private static RegistryException invalid(String message) {

@@ -196,4 +196,14 @@ public abstract class ListingApiSuite {
     private static List<String> byteOrder(List<String> values) {
         return values.stream().sorted().toList();
     }
+
+    /** Issue 20: a NUL byte in last= cannot be compared by PostgreSQL; the client hears which parameter is wrong. */
+    @Test
+    void aLastHoldingANulByteIsRefused() {
+        String repository = repository("tags-nul");
+        pushImage(repository, "a");
+        fails(request().get(tagsPath(repository) + "?last=a%00b"), 400, "TAG_INVALID")
+                .body("errors[0].message", equalTo("last holds a NUL character"));
+        fails(request().get("/v2/_catalog?last=a%00b"), 400, "NAME_INVALID");
+    }
 }

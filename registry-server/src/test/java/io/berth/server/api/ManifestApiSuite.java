@@ -653,4 +653,26 @@ public abstract class ManifestApiSuite {
                 .header("Docker-Content-Digest", manifest.digest())
                 .body(emptyString());
     }
+
+    /** Issue 20: media types the varchar(255) columns cannot hold are the manifest's fault, not the database's. */
+    @ParameterizedTest
+    @ValueSource(strings = {"artifactType", "config"})
+    void aMediaTypeTheMetadataCannotHoldIsManifestInvalid(String field) {
+        String repository = repository("manifest-long-type");
+        ObjectNode manifest = image(repository, OCI_MANIFEST);
+        String tooLong = "application/vnd.example." + "x".repeat(240) + "+json";
+        if (field.equals("config")) {
+            ((ObjectNode) manifest.get("config")).put("mediaType", tooLong);
+        } else {
+            manifest.put("artifactType", tooLong);
+        }
+        fails(request().contentType(OCI_MANIFEST).body(OciContent.manifest(manifest).bytes())
+                .put(manifestPath(repository, "long")), 400, "MANIFEST_INVALID")
+                .body("errors[0].message", org.hamcrest.Matchers.containsString("longer than 255"));
+
+        ObjectNode withNul = image(repository, OCI_MANIFEST).put("artifactType", "application/x\0y");
+        fails(request().contentType(OCI_MANIFEST).body(OciContent.manifest(withNul).bytes())
+                .put(manifestPath(repository, "nul")), 400, "MANIFEST_INVALID")
+                .body("errors[0].message", org.hamcrest.Matchers.containsString("NUL"));
+    }
 }

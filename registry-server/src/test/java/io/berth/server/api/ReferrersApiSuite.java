@@ -167,4 +167,15 @@ public abstract class ReferrersApiSuite {
     private static String entry(Manifest manifest, String field) {
         return "manifests.find { it.digest == '" + manifest.digest() + "' }." + field;
     }
+
+    /** Issue 20: an artifactType filter PostgreSQL cannot compare (a NUL, 256 characters) is refused, not a 500. */
+    @ParameterizedTest
+    @ValueSource(strings = {"application/x\0y", "long"})
+    void anArtifactTypeFilterNoManifestCanHaveIsRefused(String filter) {
+        String repository = repository("referrers-bad-filter");
+        Manifest subject = pushImage(repository, "v1");
+        String type = filter.equals("long") ? "application/" + "x".repeat(300) : filter;
+        fails(request().get(query(referrersPath(repository, subject.digest()), "artifactType", type)), 400, "MANIFEST_INVALID")
+                .body("errors[0].detail.artifactType", equalTo(type));
+    }
 }

@@ -1,9 +1,12 @@
 package io.berth.server.api.admin;
 
+import io.berth.auth.AccountException;
 import io.berth.auth.Authenticator;
 import io.berth.auth.ExternalIdentity;
 import io.berth.auth.ExternalIdentityProvider;
 import io.berth.auth.Principal;
+import io.berth.server.api.auth.Credentials;
+import io.berth.server.domain.TextInput;
 import io.berth.server.error.AuthenticationRequiredException;
 import io.berth.server.error.OciErrorCode;
 import io.berth.server.error.RegistryException;
@@ -11,9 +14,6 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.Locale;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
@@ -36,46 +36,43 @@ public class AdminAccessFilter {
         if (!(path.equals(PATH) || path.startsWith(PATH + "/"))) {
             return;
         }
-        String header = context.getHeaderString(HttpHeaders.AUTHORIZATION);
-        String lower = header == null ? "" : header.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("basic ")) {
-            Principal principal = basic(header.substring(6).trim(), request);
-            if (!principal.administrator()) {
-                throw denied(principal.name());
+        switch (Credentials.parse(context.getHeaderString(HttpHeaders.AUTHORIZATION))) {
+            case Credentials.Basic basic -> {
+                String source = request.remoteAddress() != null ? request.remoteAddress().hostAddress() : "unknown";
+                Principal principal = authenticator.authenticate(basic.username(), basic.password(), source);
+                if (!principal.administrator()) {
+                    throw denied(principal.name());
+                }
             }
-            return;
+            case Credentials.Bearer bearer -> {
+                Optional<ExternalIdentity> identity = providers.stream()
+                        .filter(ExternalIdentityProvider::enabled)
+                        .map(provider -> provider.verifyAccessToken(bearer.token()))
+                        .flatMap(Optional::stream)
+                        .findFirst();
+                if (identity.isEmpty()) {
+                    throw unauthorized("the bearer token is not valid for the admin API");
+                }
+                if (!identity.get().administrator()) {
+                    throw denied(identity.get().username());
+                }
+            }
+            case Credentials.None none -> throw unauthorized("the admin API needs an administrator's credentials");
+            case Credentials.Unreadable unreadable -> throw unauthorized(unreadable.reason());
         }
-        if (lower.startsWith("bearer ")) {
-            String token = header.substring(7).trim();
-            Optional<ExternalIdentity> identity = providers.stream()
-                    .filter(ExternalIdentityProvider::enabled)
-                    .map(provider -> provider.verifyAccessToken(token))
-                    .flatMap(Optional::stream)
-                    .findFirst();
-            if (identity.isEmpty()) {
-                throw unauthorized("the bearer token is not valid for the admin API");
-            }
-            if (!identity.get().administrator()) {
-                throw denied(identity.get().username());
-            }
-            return;
-        }
-        throw unauthorized("the admin API needs an administrator's credentials");
+        refuseUnusablePathParameters(context);
     }
 
-    private Principal basic(String encoded, HttpServerRequest request) {
-        String decoded;
-        try {
-            decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw unauthorized("malformed Basic credentials");
-        }
-        int colon = decoded.indexOf(':');
-        if (colon <= 0) {
-            throw unauthorized("malformed Basic credentials");
-        }
-        String source = request.remoteAddress() != null ? request.remoteAddress().hostAddress() : "unknown";
-        return authenticator.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1), source);
+    /**
+     * Refuses a path segment that names nothing the database can hold (a NUL character, a lone
+     * surrogate, more than a name column takes) as INVALID, for every admin resource at once, so no
+     * lookup by name ever sends it to PostgreSQL.
+     */
+    private static void refuseUnusablePathParameters(ContainerRequestContext context) {
+        context.getUriInfo().getPathParameters().forEach((parameter, values) -> values.forEach(value ->
+                TextInput.problem(value, TextInput.COLUMN_LENGTH).ifPresent(problem -> {
+                    throw new AccountException(AccountException.Reason.INVALID, "the " + parameter + " in the path " + problem);
+                })));
     }
 
     private static RegistryException unauthorized(String message) {

@@ -1,12 +1,17 @@
 package io.berth.server.api.auth;
 
+import io.berth.server.domain.TextInput;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
 
-/** What an {@code Authorization} header carries: nothing, a bearer token, or a username and password. */
-sealed interface Credentials {
+/**
+ * What an {@code Authorization} header carries: nothing, a bearer token, or a username and password. Basic
+ * credentials holding text no account can have (a NUL character, a lone surrogate, a name longer than the
+ * account column) are unreadable, so they are refused before they reach the account lookup.
+ */
+public sealed interface Credentials {
 
     record None() implements Credentials {
     }
@@ -21,6 +26,7 @@ sealed interface Credentials {
     record Unreadable(String reason) implements Credentials {
     }
 
+    /** Parses an {@code Authorization} header; null or blank is {@link None}. */
     static Credentials parse(String header) {
         if (header == null || header.isBlank()) {
             return new None();
@@ -45,7 +51,14 @@ sealed interface Credentials {
             if (colon <= 0) {
                 return Optional.empty();
             }
-            return Optional.of(new Basic(decoded.substring(0, colon), decoded.substring(colon + 1)));
+            String username = decoded.substring(0, colon);
+            String password = decoded.substring(colon + 1);
+            Optional<String> problem = TextInput.problem(username, TextInput.COLUMN_LENGTH).map(p -> "the user name " + p)
+                    .or(() -> TextInput.problem(password, TextInput.UNLIMITED).map(p -> "the password " + p));
+            if (problem.isPresent()) {
+                return Optional.of(new Unreadable("unusable Basic credentials: " + problem.get()));
+            }
+            return Optional.of(new Basic(username, password));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

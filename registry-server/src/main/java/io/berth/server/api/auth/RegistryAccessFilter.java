@@ -10,6 +10,7 @@ import io.berth.auth.Scope;
 import io.berth.auth.token.InvalidTokenException;
 import io.berth.auth.token.TokenService;
 import io.berth.auth.token.VerifiedToken;
+import io.berth.server.domain.RepositoryName;
 import io.berth.server.error.AuthenticationRequiredException;
 import io.berth.server.error.OciErrorCode;
 import io.berth.server.error.RegistryException;
@@ -90,7 +91,9 @@ public class RegistryAccessFilter {
             case "DELETE" -> upload ? Set.of(Action.PULL, Action.PUSH) : Set.of(Action.DELETE);
             default -> Set.of(Action.PULL, Action.PUSH);
         };
-        return new Need(Optional.of(name), actions, false);
+        // Validated before any permission check: the public-repository lookup would otherwise send an
+        // anonymous caller's name (a NUL byte, say) to PostgreSQL. Invalid names are NAME_INVALID for everyone.
+        return new Need(Optional.of(new RepositoryName(name).value()), actions, false);
     }
 
     private void checkToken(String raw, Need need, String realm) {

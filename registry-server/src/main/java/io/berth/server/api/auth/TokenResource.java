@@ -10,6 +10,9 @@ import io.berth.auth.Scope;
 import io.berth.auth.token.IssuedToken;
 import io.berth.auth.token.RefreshTokens;
 import io.berth.auth.token.TokenService;
+import io.berth.server.domain.TextInput;
+import io.berth.server.error.OciErrorCode;
+import io.berth.server.error.RegistryException;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -25,7 +28,6 @@ import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -82,12 +84,32 @@ public class TokenResource {
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Get a registry token through OAuth2 (password or refresh_token grant)")
-    public Response post(@RestForm("grant_type") String grantType, @RestForm String username, @RestForm String password,
-            @RestForm("refresh_token") String refreshToken, @RestForm("access_type") String accessType,
-            @RestForm String scope, HttpServerRequest request) {
-        List<Scope> requested = parseScopes(scope == null ? List.of() : List.of(scope));
+    @Operation(summary = "Get a registry token through OAuth2 (password or refresh_token grant)",
+            description = "The form takes grant_type, username, password, refresh_token, access_type and scope.")
+    public Response post(String body, HttpServerRequest request) {
+        FormBody form;
+        try {
+            form = FormBody.parse(body);
+        } catch (IllegalArgumentException e) {
+            return oauthError(400, "invalid_request", e.getMessage());
+        }
+        // Text no account, password or token can hold is a malformed request, refused before any lookup.
+        Optional<String> unusable = form.problem(TextInput.COLUMN_LENGTH, "username")
+                .or(() -> form.problem(TextInput.UNLIMITED, "password", "refresh_token", "grant_type", "access_type"));
+        if (unusable.isPresent()) {
+            return oauthError(400, "invalid_request", "the form's " + unusable.get());
+        }
+        String scope = form.get("scope");
+        List<Scope> requested;
+        try {
+            requested = parseScopes(scope == null ? List.of() : List.of(scope));
+        } catch (RegistryException e) {
+            return oauthError(400, "invalid_scope", e.getMessage());
+        }
+        String grantType = form.get("grant_type");
         if ("password".equals(grantType)) {
+            String username = form.get("username");
+            String password = form.get("password");
             if (username == null || password == null) {
                 return oauthError(400, "invalid_request", "the password grant needs username and password");
             }
@@ -97,10 +119,12 @@ public class TokenResource {
             } catch (AuthenticationFailedException e) {
                 return oauthError(401, "invalid_grant", e.getMessage());
             }
-            Optional<String> refresh = "offline".equals(accessType) ? refreshTokens.issue(principal) : Optional.empty();
+            Optional<String> refresh = "offline".equals(form.get("access_type")) ? refreshTokens.issue(principal)
+                    : Optional.empty();
             return Response.ok(answer(principal, requested, refresh)).build();
         }
         if ("refresh_token".equals(grantType)) {
+            String refreshToken = form.get("refresh_token");
             if (refreshToken == null) {
                 return oauthError(400, "invalid_request", "the refresh_token grant needs refresh_token");
             }
@@ -121,17 +145,29 @@ public class TokenResource {
                 refreshToken.orElse(null), granted.isEmpty() ? null : granted);
     }
 
-    /** Parses scope parameters, each of which may hold several scopes separated by spaces (the OAuth2 form). Unreadable scopes are ignored. */
+    /**
+     * Parses scope parameters, each of which may hold several scopes separated by spaces (the OAuth2 form).
+     * Unreadable scopes are ignored; one naming what no repository can be called (a NUL character, a lone
+     * surrogate, more than a name column holds) throws NAME_INVALID before the grant looks it up.
+     */
     private static List<Scope> parseScopes(List<String> values) {
         List<Scope> scopes = new ArrayList<>();
         for (String value : values) {
             for (String one : value.split(" ")) {
                 if (!one.isBlank()) {
-                    Scope.parse(one.trim()).ifPresent(scopes::add);
+                    Scope.parse(one.trim()).ifPresent(scope -> scopes.add(checked(scope)));
                 }
             }
         }
         return scopes;
+    }
+
+    private static Scope checked(Scope scope) {
+        TextInput.problem(scope.name(), TextInput.COLUMN_LENGTH).ifPresent(problem -> {
+            throw new RegistryException(OciErrorCode.NAME_INVALID, "the scope's resource name " + problem)
+                    .withDetail("scope", scope.toString());
+        });
+        return scope;
     }
 
     private static Response oauthError(int status, String error, String description) {

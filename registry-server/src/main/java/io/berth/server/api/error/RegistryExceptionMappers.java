@@ -1,5 +1,7 @@
 package io.berth.server.api.error;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.berth.auth.AccountException;
 import io.berth.auth.AuthenticationFailedException;
 import io.berth.auth.LoginThrottledException;
@@ -133,6 +135,20 @@ public class RegistryExceptionMappers {
                 .entity(ErrorResponse.of(e.reason().name(), e.getMessage())).build();
     }
 
+    /**
+     * A JSON body of the wrong shape (a string where a boolean belongs, a NUL character in a field): the
+     * admin API's 400, saying what Jackson could not take. Without this, Quarkus answers an empty 400.
+     */
+    @ServerExceptionMapper
+    public Response mismatchedJson(MismatchedInputException e) {
+        return unreadableJson(e);
+    }
+
+    private Response unreadableJson(JsonProcessingException e) {
+        return accountRequest(new AccountException(AccountException.Reason.INVALID,
+                "the request body is not the JSON this endpoint takes: " + e.getOriginalMessage()));
+    }
+
     @ServerExceptionMapper
     public Response storageOutage(StorageException e) {
         LOG.errorf(e, "Blob storage failed: %s", e.getMessage());
@@ -150,6 +166,10 @@ public class RegistryExceptionMappers {
         int status = e.getResponse().getStatus();
         if (e instanceof NotAllowedException) {
             return registry(new RegistryException(OciErrorCode.UNSUPPORTED, "this endpoint does not support the method"));
+        }
+        if (e.getCause() instanceof JsonProcessingException json) {
+            // Malformed JSON arrives wrapped in a 400 that says only "HTTP 400 Bad Request".
+            return unreadableJson(json);
         }
         if (status == 404) {
             return answer(404, new RegistryException(OciErrorCode.UNSUPPORTED, "no such endpoint in the registry API"));

@@ -1,6 +1,7 @@
 package io.berth.server.api.v2;
 
 import io.berth.server.api.auth.RegistryAccess;
+import io.berth.server.error.OciErrorCode;
 import io.berth.server.service.CatalogService;
 import io.berth.server.service.Page;
 import jakarta.ws.rs.GET;
@@ -9,7 +10,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import java.util.Optional;
 import org.jboss.resteasy.reactive.RestQuery;
 
 /**
@@ -35,7 +35,7 @@ public class CatalogResource {
     @Path(Routes.CATALOG)
     @Produces(MediaType.APPLICATION_JSON)
     public Response list(@RestQuery String n, @RestQuery String last) {
-        Page page = catalog.list(Paging.size(n), Optional.ofNullable(last), access.catalogVisibility());
+        Page page = catalog.list(Paging.size(n), Paging.last(last, OciErrorCode.NAME_INVALID), access.catalogVisibility());
         return Paging.linked(Response.ok(new Catalog(page.entries())), page, "/v2/_catalog").build();
     }
 }

@@ -1,5 +1,6 @@
 package io.berth.server.api.v2;
 
+import io.berth.server.domain.TextInput;
 import io.berth.server.error.OciErrorCode;
 import io.berth.server.error.RegistryException;
 import io.berth.server.service.Page;
@@ -25,6 +26,18 @@ final class Paging {
             throw new RegistryException(OciErrorCode.PAGINATION_NUMBER_INVALID, "n must be a number, not '" + n + "'")
                     .withDetail("n", n);
         }
+    }
+
+    /**
+     * Returns {@code last}, the entry a page starts after, when it can be compared in SQL; throws
+     * {@code refusal} (NAME_INVALID for the catalog, TAG_INVALID for tags) if it holds a NUL character or
+     * a lone surrogate. Any other text is a valid bound, however long: no entry sorts after it, or some do.
+     */
+    static Optional<String> last(String last, OciErrorCode refusal) {
+        TextInput.problem(last, TextInput.UNLIMITED).ifPresent(problem -> {
+            throw new RegistryException(refusal, "last " + problem).withDetail("last", last);
+        });
+        return Optional.ofNullable(last);
     }
 
     /** Adds the link to the next page, when there is one. */

@@ -3,6 +3,9 @@ package io.berth.server.api.v2;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.berth.server.domain.MediaTypes;
 import io.berth.server.domain.RepositoryName;
+import io.berth.server.domain.TextInput;
+import io.berth.server.error.OciErrorCode;
+import io.berth.server.error.RegistryException;
 import io.berth.server.service.ReferrerService;
 import io.berth.server.service.ReferrerService.Referrer;
 import io.berth.storage.Digest;
@@ -36,6 +39,11 @@ public class ReferrersResource {
     @Path(Routes.REFERRERS)
     public Response list(@RestPath String name, @RestPath String digest, @RestQuery String artifactType) {
         Optional<String> filter = Optional.ofNullable(artifactType).filter(type -> !type.isEmpty());
+        // No stored artifact type can match text the artifact_type column cannot hold; say so rather than query.
+        filter.flatMap(type -> TextInput.problem(type, TextInput.COLUMN_LENGTH)).ifPresent(problem -> {
+            throw new RegistryException(OciErrorCode.MANIFEST_INVALID, "the artifactType filter " + problem)
+                    .withDetail("artifactType", artifactType);
+        });
         List<Referrer> found = referrers.list(new RepositoryName(name), Digest.parse(digest), filter);
         Response.ResponseBuilder response = Response.ok(new ReferrersIndex(2, MediaTypes.OCI_INDEX, found))
                 .type(MediaTypes.OCI_INDEX);

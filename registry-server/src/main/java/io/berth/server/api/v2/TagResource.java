@@ -1,6 +1,7 @@
 package io.berth.server.api.v2;
 
 import io.berth.server.domain.RepositoryName;
+import io.berth.server.error.OciErrorCode;
 import io.berth.server.service.Page;
 import io.berth.server.service.TagService;
 import jakarta.ws.rs.GET;
@@ -9,7 +10,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import java.util.Optional;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -32,7 +32,7 @@ public class TagResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response list(@RestPath String name, @RestQuery String n, @RestQuery String last) {
         RepositoryName repository = new RepositoryName(name);
-        Page page = tags.list(repository, Paging.size(n), Optional.ofNullable(last));
+        Page page = tags.list(repository, Paging.size(n), Paging.last(last, OciErrorCode.TAG_INVALID));
         return Paging.linked(Response.ok(new TagList(repository.value(), page.entries())), page,
                 "/v2/" + repository.value() + "/tags/list").build();
     }
