@@ -38,6 +38,12 @@ public class RobotService {
     /** Robots are named {@code robot+<name>}: no user or namespace can have a '+' in its name. */
     public static final String ROBOT_PREFIX = "robot+";
 
+    /**
+     * The latest expiry a robot may have. Instant reaches the year 1000000000, which neither epoch
+     * milliseconds nor PostgreSQL's timestamp can hold; four-digit years are what ISO-8601 clients write.
+     */
+    static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
+
     private final AccountRepository accounts;
     private final RefreshTokenRepository refreshTokens;
     private final PasswordHasher hasher;
@@ -68,6 +74,11 @@ public class RobotService {
     @Transactional
     public RobotCredentials createRobot(String name, String description, Map<String, Set<Action>> permissions,
             Optional<Instant> expiresAt) {
+        // First: an expiry no column holds is refused whatever else the request gets wrong.
+        if (expiresAt.isPresent() && expiresAt.get().isAfter(LATEST_EXPIRY)) {
+            throw AccountException.invalid("expiresAt " + expiresAt.get() + " is too far ahead; give an instant before "
+                    + "the year 10000");
+        }
         requireName("robot", name);
         if (permissions.isEmpty()) {
             throw AccountException.invalid("a robot needs at least one namespace to work in");

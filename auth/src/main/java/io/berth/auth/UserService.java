@@ -92,16 +92,6 @@ public class UserService {
         return user(findUser(name));
     }
 
-    /** What {@link #restoreAdministrator} did. */
-    public enum Restoration {
-        /** An administrator existed already, perhaps restored by another replica a moment before. */
-        NOT_NEEDED,
-        /** The user did not exist and was created as an administrator. */
-        CREATED,
-        /** The existing user was made an administrator again and given the password. */
-        RESTORED
-    }
-
     /**
      * Deletes a user with its personal namespace row; repositories in that namespace stay, reachable by
      * administrators only. The last administrator cannot be deleted.
@@ -151,6 +141,16 @@ public class UserService {
     @Transactional
     public boolean hasAdministrator() {
         return accounts.count("administrator = true and kind = ?1", AccountEntity.USER) > 0;
+    }
+
+    /** What {@link #restoreAdministrator} did. */
+    public enum Restoration {
+        /** An administrator existed already, perhaps restored by another replica a moment before. */
+        NOT_NEEDED,
+        /** The user did not exist and was created as an administrator. */
+        CREATED,
+        /** The existing user was made an administrator again and given the password. */
+        RESTORED
     }
 
     /**

@@ -6,6 +6,7 @@ import io.berth.auth.ExternalIdentity;
 import io.berth.auth.ExternalIdentityProvider;
 import io.berth.auth.Principal;
 import io.berth.server.api.auth.Credentials;
+import io.berth.server.api.auth.RegistryAccessFilter;
 import io.berth.server.domain.TextInput;
 import io.berth.server.error.AuthenticationRequiredException;
 import io.berth.server.error.OciErrorCode;
@@ -38,8 +39,8 @@ public class AdminAccessFilter {
         }
         switch (Credentials.parse(context.getHeaderString(HttpHeaders.AUTHORIZATION))) {
             case Credentials.Basic basic -> {
-                String source = request.remoteAddress() != null ? request.remoteAddress().hostAddress() : "unknown";
-                Principal principal = authenticator.authenticate(basic.username(), basic.password(), source);
+                Principal principal = authenticator.authenticate(basic.username(), basic.password(),
+                        RegistryAccessFilter.sourceOf(request));
                 if (!principal.administrator()) {
                     throw denied(principal.name());
                 }

@@ -5,7 +5,6 @@ import io.berth.auth.Action;
 import io.berth.auth.RobotService;
 import io.berth.auth.RobotService.Robot;
 import io.berth.auth.RobotService.RobotCredentials;
-import io.berth.server.domain.TextInput;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -29,12 +28,6 @@ import org.jboss.resteasy.reactive.RestPath;
 @Path(AdminAccessFilter.PATH + "/robots")
 @Tag(name = "robots")
 public class RobotResource {
-
-    /**
-     * The latest expiry a robot may have. Instant reaches the year 1000000000, which neither epoch
-     * milliseconds nor PostgreSQL's timestamp can hold; four-digit years are what ISO-8601 clients write.
-     */
-    static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
 
     private final RobotService robots;
 
@@ -61,9 +54,6 @@ public class RobotResource {
         Requests.require(robot, "a JSON body with name and permissions");
         Map<String, Set<Action>> permissions = new LinkedHashMap<>();
         Optional.ofNullable(robot.permissions()).orElse(Map.of()).forEach((namespace, actions) -> {
-            TextInput.problem(namespace, TextInput.COLUMN_LENGTH).ifPresent(problem -> {
-                throw new AccountException(AccountException.Reason.INVALID, "the namespace of a permission " + problem);
-            });
             EnumSet<Action> parsed = EnumSet.noneOf(Action.class);
             for (String action : Optional.ofNullable(actions).orElse(List.of())) {
                 parsed.add(Action.fromWireName(action).orElseThrow(() -> new AccountException(AccountException.Reason.INVALID,
@@ -71,10 +61,6 @@ public class RobotResource {
             }
             permissions.put(namespace, parsed);
         });
-        if (robot.expiresAt() != null && robot.expiresAt().isAfter(LATEST_EXPIRY)) {
-            throw new AccountException(AccountException.Reason.INVALID,
-                    "expiresAt " + robot.expiresAt() + " is too far ahead; give an instant before the year 10000");
-        }
         RobotCredentials created = robots.createRobot(robot.name(), robot.description(), permissions,
                 Optional.ofNullable(robot.expiresAt()));
         return Response.status(201).entity(created).build();

@@ -159,7 +159,8 @@ public class RegistryAccessFilter {
         return refusal.withDetail("scope", need.scope().orElse(""));
     }
 
-    static String sourceOf(HttpServerRequest request) {
+    /** Returns the address a login is counted against by the throttle: the client's, as Vert.x sees it. */
+    public static String sourceOf(HttpServerRequest request) {
         return request.remoteAddress() != null ? request.remoteAddress().hostAddress() : "unknown";
     }
 }
