@@ -31,6 +31,14 @@ public class UploadSessionEntity extends PanacheEntityBase {
     @Column(name = "store_state")
     public String storeState;
 
+    /** The account that opened the session; null when the registry runs without authentication. */
+    @Column(name = "started_by")
+    public String startedBy;
+
+    /** The client address that opened the session. */
+    @Column(name = "started_from")
+    public String startedFrom;
+
     @Column(name = "lease_token")
     public UUID leaseToken;
 

@@ -11,7 +11,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -33,11 +37,14 @@ public class UploadSessionRepository implements PanacheRepositoryBase<UploadSess
         this.dataSource = dataSource;
     }
 
-    /** Records a new upload session. */
-    public void create(UUID id, long repositoryId, String hashAlgorithm, byte[] hashState, String storeState) {
+    /** Records a new upload session, opened by {@code startedBy} (null without authentication) from {@code startedFrom}. */
+    public void create(UUID id, long repositoryId, String startedBy, String startedFrom, String hashAlgorithm,
+            byte[] hashState, String storeState) {
         UploadSessionEntity session = new UploadSessionEntity();
         session.id = id;
         session.repositoryId = repositoryId;
+        session.startedBy = startedBy;
+        session.startedFrom = startedFrom;
         session.size = 0;
         session.hashAlgorithm = hashAlgorithm;
         session.hashState = hashState;
@@ -45,6 +52,25 @@ public class UploadSessionRepository implements PanacheRepositoryBase<UploadSess
         session.createdAt = Instant.now();
         session.updatedAt = session.createdAt;
         persist(session);
+    }
+
+    /** How many sessions an account and an address hold open, counting only those touched since {@code since}. */
+    public record OpenSessions(long byAccount, long byAddress) {
+    }
+
+    /**
+     * Counts the sessions {@code account} (may be null) and {@code address} opened that were written to,
+     * or opened, after {@code since}; older ones are abandoned and left to expire.
+     */
+    public OpenSessions countOpen(String account, String address, Instant since) {
+        Object[] row = (Object[]) getEntityManager().createNativeQuery("""
+                        select (select count(*) from upload_session where started_by = ?1 and updated_at > ?3),
+                               (select count(*) from upload_session where started_from = ?2 and updated_at > ?3)""")
+                .setParameter(1, account)
+                .setParameter(2, address)
+                .setParameter(3, since)
+                .getSingleResult();
+        return new OpenSessions(((Number) row[0]).longValue(), ((Number) row[1]).longValue());
     }
 
     /** Finds an upload session of the named repository. */
@@ -71,8 +97,8 @@ public class UploadSessionRepository implements PanacheRepositoryBase<UploadSess
                   from repository r
                  where u.id = ? and r.id = u.repository_id and r.name = ?
                    and (u.lease_token is null or u.lease_expires_at < now())
-                returning u.id, u.repository_id, u.size, u.hash_algorithm, u.hash_state, u.store_state,
-                          u.lease_token, u.lease_expires_at, u.created_at, u.updated_at""",
+                returning u.id, u.repository_id, u.started_by, u.started_from, u.size, u.hash_algorithm,
+                          u.hash_state, u.store_state, u.lease_token, u.lease_expires_at, u.created_at, u.updated_at""",
                 "cannot take the lease of upload " + id, update -> {
                     update.setObject(1, token);
                     update.setDouble(2, duration.toMillis() / 1000.0);
@@ -112,6 +138,37 @@ public class UploadSessionRepository implements PanacheRepositoryBase<UploadSess
                 });
     }
 
+    /**
+     * Extends the leases {@code held} (upload id to lease token) by {@code duration} from now, in one
+     * statement; returns the ids whose lease was still theirs. Commits by itself.
+     */
+    public Set<UUID> renewLeases(Map<UUID, UUID> held, Duration duration) {
+        if (held.isEmpty()) {
+            return Set.of();
+        }
+        List<Map.Entry<UUID, UUID>> leases = List.copyOf(held.entrySet());
+        return autoCommitted("""
+                update upload_session u
+                   set lease_expires_at = now() + make_interval(secs => ?)
+                  from unnest(?, ?) as h(id, token)
+                 where u.id = h.id and u.lease_token = h.token
+                returning u.id""",
+                "cannot renew the leases of " + held.size() + " uploads", update -> {
+                    update.setDouble(1, duration.toMillis() / 1000.0);
+                    update.setArray(2, update.getConnection().createArrayOf("uuid",
+                            leases.stream().map(Map.Entry::getKey).toArray()));
+                    update.setArray(3, update.getConnection().createArrayOf("uuid",
+                            leases.stream().map(Map.Entry::getValue).toArray()));
+                    Set<UUID> renewed = new HashSet<>();
+                    try (ResultSet rows = update.executeQuery()) {
+                        while (rows.next()) {
+                            renewed.add(rows.getObject(1, UUID.class));
+                        }
+                    }
+                    return renewed;
+                });
+    }
+
     /** Releases a lease without recording progress, after a failed write; commits by itself. */
     public void release(UUID id, UUID token) {
         autoCommitted("update upload_session set lease_token = null, lease_expires_at = null where id = ? and lease_token = ?",
@@ -141,6 +198,8 @@ public class UploadSessionRepository implements PanacheRepositoryBase<UploadSess
         UploadSessionEntity session = new UploadSessionEntity();
         session.id = row.getObject("id", UUID.class);
         session.repositoryId = row.getLong("repository_id");
+        session.startedBy = row.getString("started_by");
+        session.startedFrom = row.getString("started_from");
         session.size = row.getLong("size");
         session.hashAlgorithm = row.getString("hash_algorithm");
         session.hashState = row.getBytes("hash_state");

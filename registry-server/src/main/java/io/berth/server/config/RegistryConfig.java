@@ -23,11 +23,28 @@ public interface RegistryConfig {
     interface Upload {
 
         /**
-         * How long one request may hold an upload while it writes a chunk. A replica that dies while
-         * writing blocks the upload for this long; a healthy request releases it when it ends.
+         * How long the request writing a chunk holds its upload without renewing; it renews every third
+         * of this while it runs, and releases the upload when it ends. A replica that dies while
+         * writing blocks the upload for at most this long.
          */
-        @WithDefault("1h")
+        @WithDefault("15s")
         Duration lease();
+
+        /**
+         * How many upload sessions one account may hold open; one more is refused with {@code 429
+         * TOOMANYREQUESTS} until it completes or cancels some. Sessions untouched for {@link
+         * #abandonedAfter()} no longer count.
+         */
+        @WithDefault("500")
+        int maxSessionsPerAccount();
+
+        /** The same bound per client address, whatever the accounts behind it. */
+        @WithDefault("1000")
+        int maxSessionsPerAddress();
+
+        /** How long a session may go without a chunk before it counts as abandoned. */
+        @WithDefault("24h")
+        Duration abandonedAfter();
 
         /**
          * The chunk size advertised in {@code OCI-Chunk-Min-Length}; defaults to what the blob store

@@ -16,11 +16,11 @@ import io.berth.server.metrics.RegistryMetrics;
 import io.berth.server.service.ParsedManifest.Descriptor;
 import io.berth.storage.Digest;
 import io.berth.storage.DigestAlgorithm;
+import io.berth.storage.UploadInterruptedException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -162,7 +162,7 @@ public class ManifestService {
             }
             return content;
         } catch (IOException e) {
-            throw new UncheckedIOException("reading the manifest failed", e);
+            throw new UploadInterruptedException(e);
         }
     }
 

@@ -22,6 +22,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -47,11 +48,13 @@ public class UploadService {
     private final BlobRepository blobs;
     private final RegistryConfig config;
     private final RegistryMetrics metrics;
+    private final UploadLeases leases;
 
     public UploadService(BlobStore store, UploadSessionRepository sessions, RepositoryRepository repositories,
-            BlobRepository blobs, RegistryConfig config, RegistryMetrics metrics) {
+            BlobRepository blobs, RegistryConfig config, RegistryMetrics metrics, UploadLeases leases) {
         this.store = store;
         this.sessions = sessions;
+        this.leases = leases;
         this.repositories = repositories;
         this.blobs = blobs;
         this.config = config;
@@ -63,18 +66,47 @@ public class UploadService {
         return config.upload().chunkMinLength().orElse(store.preferredChunkLength());
     }
 
-    /** Opens an upload session whose bytes will be hashed with {@code algorithm}. */
-    public UploadStatus start(RepositoryName repository, DigestAlgorithm algorithm) {
+    /**
+     * Opens an upload session whose bytes will be hashed with {@code algorithm}, for {@code account}
+     * (empty without authentication) at {@code address}; refused with 429 when either already holds
+     * as many open sessions as it may.
+     */
+    public UploadStatus start(RepositoryName repository, DigestAlgorithm algorithm, Optional<String> account,
+            String address) {
+        requireRoomForSession(account, address);
         UUID id = UUID.randomUUID();
         UploadState state = store.beginUpload(id, algorithm);
         try {
             QuarkusTransaction.requiringNew().run(() -> sessions.create(id, repositories.getOrCreate(repository.value()),
-                    algorithm.id(), state.hashState(), state.storeState()));
+                    account.orElse(null), address, algorithm.id(), state.hashState(), state.storeState()));
         } catch (RuntimeException e) {
             store.cancel(id);
             throw e;
         }
         return new UploadStatus(repository, id, 0);
+    }
+
+    /**
+     * Counted before the session is made, so concurrent starts may overshoot the bound by a few; the
+     * bound is against piling up, not an exact quota.
+     */
+    private void requireRoomForSession(Optional<String> account, String address) {
+        RegistryConfig.Upload limits = config.upload();
+        UploadSessionRepository.OpenSessions open = sessions.countOpen(account.orElse(null), address,
+                Instant.now().minus(limits.abandonedAfter()));
+        if (account.isPresent() && open.byAccount() >= limits.maxSessionsPerAccount()) {
+            throw tooManySessions("account " + account.get(), open.byAccount(), "max-sessions-per-account");
+        }
+        if (open.byAddress() >= limits.maxSessionsPerAddress()) {
+            throw tooManySessions("address " + address, open.byAddress(), "max-sessions-per-address");
+        }
+    }
+
+    private RegistryException tooManySessions(String who, long open, String setting) {
+        return new RegistryException(OciErrorCode.TOOMANYREQUESTS, who + " holds " + open
+                + " open upload sessions, the most this registry allows (berth.registry.upload." + setting
+                + "); complete or cancel (DELETE) some, or wait until those untouched for "
+                + config.upload().abandonedAfter().toHours() + " h count as abandoned");
     }
 
     /** Stores a whole blob sent in one request ({@code POST ...?digest=}); nothing is kept if it does not verify. */
@@ -182,7 +214,7 @@ public class UploadService {
                         + " bytes but Content-Length is " + contentLength.getAsLong());
             }
         }
-        UploadState next = store.append(lease.state(), body);
+        UploadState next = store.append(lease.state(), lease.renewed.guard(body));
         long received = next.size() - current.size();
         metrics.blobBytesReceived(received);
         if (range.isPresent() && received != range.get().length()) {
@@ -197,7 +229,8 @@ public class UploadService {
         UploadSessionEntity session = sessions.acquireLease(repository.value(), id, token, config.upload().lease())
                 .orElseThrow(() -> Errors.uploadUnknown(repository, id));
         Lease lease = new Lease(repository, id, token, session);
-        try {
+        try (UploadLeases.Held renewed = leases.hold(id, token)) {
+            lease.renewed = renewed;
             return work.apply(lease);
         } finally {
             if (!lease.settled) {
@@ -212,6 +245,7 @@ public class UploadService {
         private final UUID id;
         private final UUID token;
         private final UploadSessionEntity session;
+        private UploadLeases.Held renewed;
         private boolean settled;
 
         private Lease(RepositoryName repository, UUID id, UUID token, UploadSessionEntity session) {

@@ -24,15 +24,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * #close} discards what the request still holds, so a request refused before its body was read (an
  * unknown upload, say) leaves its connection usable for the next one rather than stalled at the
  * high-water mark.
+ *
+ * <p>While the reader waits for the client, the client must keep up a minimum rate, judged over fixed
+ * windows: a trickle of bytes that would hold the reader's thread as long as the client likes is cut
+ * off ({@link BodyTooSlowException}) and its connection closed after the answer.
  */
 public final class RequestBodyStream extends InputStream {
 
     private final long highWater;
     private final long lowWater;
-    /** How long a read waits for the client to send more before the upload counts as stalled. */
-    private final Duration idleTimeout;
+    /** The fewest bytes the client must send in each {@link #rateWindow} while the reader waits for it. */
+    private final long minBytesPerWindow;
+    private final Duration rateWindow;
 
     private final HttpServerRequest request;
+    /** This body's place among those its account and address send at once, given back on close. */
+    private final BodyAdmission.Admitted admission;
+    /** Closes the connection once the answer to a cut-off body is out. */
+    private final Runnable closeAfterAnswer;
     private final Context context;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readable = lock.newCondition();
@@ -43,14 +52,23 @@ public final class RequestBodyStream extends InputStream {
     private boolean paused;
     private boolean discarding;
     private boolean ended;
+    private boolean cutOff;
     private Throwable failure;
+    /** Bytes received from the client so far, and how many of them had arrived when the window began. */
+    private long received;
+    private long receivedAtWindowStart;
+    private long windowStart = System.nanoTime();
 
     /** Use {@link RequestBodies#open}, which passes the configured limits. */
-    RequestBodyStream(HttpServerRequest request, long highWater, long lowWater, Duration idleTimeout) {
+    RequestBodyStream(HttpServerRequest request, long highWater, long lowWater, long minBytesPerSecond,
+            Duration rateWindow, BodyAdmission.Admitted admission, Runnable closeAfterAnswer) {
         this.request = request;
+        this.admission = admission;
+        this.closeAfterAnswer = closeAfterAnswer;
         this.highWater = highWater;
         this.lowWater = lowWater;
-        this.idleTimeout = idleTimeout;
+        this.minBytesPerWindow = Math.max(1, minBytesPerSecond * rateWindow.toMillis() / 1000);
+        this.rateWindow = rateWindow;
         this.context = Vertx.currentContext() != null ? Vertx.currentContext() : null;
         request.handler(this::onData);
         request.endHandler(ignored -> onEnd());
@@ -66,6 +84,7 @@ public final class RequestBodyStream extends InputStream {
             }
             queue.add(buffer);
             queuedBytes += buffer.length();
+            received += buffer.length();
             if (queuedBytes > highWater && !paused) {
                 paused = true;
                 request.pause();
@@ -131,8 +150,11 @@ public final class RequestBodyStream extends InputStream {
                 if (ended) {
                     return null;
                 }
-                if (!readable.await(idleTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                    throw new IOException("the client sent nothing for " + idleTimeout.toSeconds() + " s");
+                long waited = System.nanoTime() - windowStart;
+                if (waited >= rateWindow.toNanos()) {
+                    judgeWindow();
+                } else {
+                    readable.await(rateWindow.toNanos() - waited, TimeUnit.NANOSECONDS);
                 }
             }
             Buffer buffer = queue.poll();
@@ -140,6 +162,8 @@ public final class RequestBodyStream extends InputStream {
             if (paused && queuedBytes < lowWater) {
                 paused = false;
                 resume();
+                // The socket was paused for the reader's sake: the client starts a fresh window.
+                startWindow();
             }
             return buffer;
         } catch (InterruptedException e) {
@@ -150,11 +174,35 @@ public final class RequestBodyStream extends InputStream {
         }
     }
 
+    /**
+     * Ends a window in which the reader waited for the client: a client that sent too little in it is
+     * cut off, one that kept up starts the next window.
+     */
+    private void judgeWindow() throws BodyTooSlowException {
+        long arrived = received - receivedAtWindowStart;
+        if (arrived < minBytesPerWindow) {
+            cutOff = true;
+            throw new BodyTooSlowException(arrived, rateWindow, minBytesPerWindow);
+        }
+        startWindow();
+    }
+
+    private void startWindow() {
+        windowStart = System.nanoTime();
+        receivedAtWindowStart = received;
+    }
+
     /** Drops what is queued and whatever the client still sends of this body, which nobody will read. */
     @Override
     public void close() {
+        admission.close();
         lock.lock();
         try {
+            if (cutOff) {
+                // Reading the rest of a trickling body would hold the connection as long as the client
+                // likes; closing it once the answer is out frees it.
+                closeAfterAnswer.run();
+            }
             if (discarding || ended) {
                 return;
             }

@@ -34,9 +34,29 @@ public interface TransferConfig {
         @WithDefault("4M")
         MemorySize bufferLow();
 
-        /** How long a client may send nothing in the middle of a body before the upload counts as stalled. */
-        @WithDefault("120s")
-        Duration idleTimeout();
+        /**
+         * The slowest a client may send a body while Berth waits for it, in bytes per second, judged over
+         * each {@link #rateWindow()}. A slower body (a stalled client, or one trickling bytes to hold the
+         * request open) is cut off with {@code 408} and its connection closed. Time Berth itself spends
+         * storing, with the socket paused, does not count against the client.
+         */
+        @WithDefault("1K")
+        MemorySize minRate();
+
+        /** The span over which {@link #minRate()} is judged; also how long a body may pause altogether. */
+        @WithDefault("20s")
+        Duration rateWindow();
+
+        /**
+         * How many request bodies (blob chunks, monolithic blobs, manifests) one account may send at
+         * once, on each replica; more are refused with {@code 429 TOOMANYREQUESTS} until one ends.
+         */
+        @WithDefault("32")
+        int maxPerAccount();
+
+        /** The same bound per client address, whatever the accounts behind it. */
+        @WithDefault("128")
+        int maxPerAddress();
     }
 
     /** {@code berth.transfer.s3-download.*}. */

@@ -15,6 +15,7 @@ import io.berth.server.error.RegistryException;
 import io.berth.server.error.RetryLaterException;
 import io.berth.server.error.UploadOutOfOrderException;
 import io.berth.server.identity.KeycloakUnavailableException;
+import io.berth.server.transfer.BodyTooSlowException;
 import io.berth.storage.BlobNotFoundException;
 import io.berth.storage.DigestMismatchException;
 import io.berth.storage.InvalidDigestException;
@@ -100,9 +101,16 @@ public class RegistryExceptionMappers {
 
     @ServerExceptionMapper
     public Response uploadInterrupted(UploadInterruptedException e) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof BodyTooSlowException slow) {
+                LOG.infof("Cut off a request body: %s", slow.getMessage());
+                return answer(408, new RegistryException(OciErrorCode.BLOB_UPLOAD_INVALID,
+                        slow.getMessage() + "; nothing of this request was recorded, send it again"));
+            }
+        }
         LOG.debugf("Upload stream ended early: %s", e.getMessage());
         return registry(new RegistryException(OciErrorCode.BLOB_UPLOAD_INVALID,
-                e.getMessage() + "; the chunk was not recorded, resend it"));
+                e.getMessage() + "; nothing of this request was recorded, resend it"));
     }
 
     @ServerExceptionMapper

@@ -1,11 +1,16 @@
 package io.berth.server.api.v2;
 
+import io.berth.server.api.auth.RegistryAccess;
+import io.berth.server.api.auth.RegistryAccessFilter;
 import io.berth.server.domain.MediaTypes;
 import io.berth.server.domain.Reference;
 import io.berth.server.domain.RepositoryName;
 import io.berth.server.service.ManifestContent;
 import io.berth.server.service.ManifestService;
 import io.berth.server.service.PushedManifest;
+import io.berth.server.transfer.RequestBodies;
+import io.berth.server.transfer.RequestBodyStream;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -17,7 +22,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.jboss.resteasy.reactive.RestPath;
@@ -31,9 +35,13 @@ import org.jboss.resteasy.reactive.RestQuery;
 public class ManifestResource {
 
     private final ManifestService manifests;
+    private final RegistryAccess access;
+    private final RequestBodies bodies;
 
-    public ManifestResource(ManifestService manifests) {
+    public ManifestResource(ManifestService manifests, RegistryAccess access, RequestBodies bodies) {
         this.manifests = manifests;
+        this.access = access;
+        this.bodies = bodies;
     }
 
     @HEAD
@@ -60,11 +68,15 @@ public class ManifestResource {
     @Consumes(MediaType.WILDCARD)
     public Response push(@RestPath String name, @RestPath String reference, @RestQuery("tag") List<String> tags,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-            @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength, InputStream body) {
+            @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength, @Context HttpServerRequest request) {
         RepositoryName repository = new RepositoryName(name);
         List<Reference.Tag> extraTags = tags == null ? List.of() : tags.stream().map(Reference::tag).toList();
-        PushedManifest pushed = manifests.push(repository, Reference.parse(reference), extraTags, contentType,
-                Routes.contentLength(contentLength), body);
+        PushedManifest pushed;
+        // Read like a blob's body: a manifest trickled in byte by byte must not hold its thread either.
+        try (RequestBodyStream body = bodies.open(request, access.callerName(), RegistryAccessFilter.sourceOf(request))) {
+            pushed = manifests.push(repository, Reference.parse(reference), extraTags, contentType,
+                    Routes.contentLength(contentLength), body);
+        }
         Response.ResponseBuilder response = Response.status(Response.Status.CREATED)
                 .header(HttpHeaders.LOCATION, "/v2/" + repository.value() + "/manifests/" + pushed.digest())
                 .header(Routes.DOCKER_CONTENT_DIGEST, pushed.digest().toString())

@@ -1,6 +1,7 @@
 package io.berth.server.api.v2;
 
 import io.berth.server.api.auth.RegistryAccess;
+import io.berth.server.api.auth.RegistryAccessFilter;
 import io.berth.server.domain.ContentRange;
 import io.berth.server.domain.RepositoryName;
 import io.berth.server.error.OciErrorCode;
@@ -66,11 +67,12 @@ public class UploadResource {
                 return created(repository, mounted.get());
             }
         } else if (digest != null) {
-            try (RequestBodyStream body = bodies.open(request)) {
+            try (RequestBodyStream body = body(request)) {
                 return created(repository, uploads.putMonolithic(repository, Digest.parse(digest), body));
             }
         }
-        UploadStatus status = uploads.start(repository, algorithm(digestAlgorithm));
+        UploadStatus status = uploads.start(repository, algorithm(digestAlgorithm), access.callerName(),
+                RegistryAccessFilter.sourceOf(request));
         return progress(Response.accepted(), status)
                 .header(Routes.CHUNK_MIN_LENGTH, uploads.chunkMinLength())
                 .build();
@@ -82,7 +84,7 @@ public class UploadResource {
             @HeaderParam("Content-Range") String contentRange,
             @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength, @Context HttpServerRequest request) {
         RepositoryName repository = new RepositoryName(name);
-        try (RequestBodyStream body = bodies.open(request)) {
+        try (RequestBodyStream body = body(request)) {
             UploadStatus status = uploads.append(repository, uploadId(repository, id), ContentRange.parse(contentRange),
                     Routes.contentLength(contentLength), body);
             return progress(Response.accepted(), status).build();
@@ -100,7 +102,7 @@ public class UploadResource {
             throw new RegistryException(OciErrorCode.DIGEST_INVALID,
                     "completing an upload needs the blob's digest: PUT ...?digest=<algorithm>:<hex>");
         }
-        try (RequestBodyStream body = bodies.open(request)) {
+        try (RequestBodyStream body = body(request)) {
             BlobDescriptor blob = uploads.complete(repository, upload, Digest.parse(digest), ContentRange.parse(contentRange),
                     Routes.contentLength(contentLength), body);
             return created(repository, blob);
@@ -120,6 +122,11 @@ public class UploadResource {
         RepositoryName repository = new RepositoryName(name);
         uploads.cancel(repository, uploadId(repository, id));
         return Response.noContent().build();
+    }
+
+    /** The request's body, counted against what the caller and its address may send at once. */
+    private RequestBodyStream body(HttpServerRequest request) {
+        return bodies.open(request, access.callerName(), RegistryAccessFilter.sourceOf(request));
     }
 
     /** A mount the request names well enough to try; a malformed one falls back to an upload, as the spec asks. */
