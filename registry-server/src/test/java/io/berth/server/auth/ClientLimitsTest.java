@@ -60,11 +60,6 @@ class ClientLimitsTest {
             overrides.put("berth.registry.upload.max-sessions-per-address", "1000000");
             return overrides;
         }
-
-        @Override
-        public String getConfigProfile() {
-            return "client-limits";
-        }
     }
 
     @Inject
