@@ -16,6 +16,13 @@ public interface TransferConfig {
     /** How upload bodies are read: {@code berth.transfer.upload.*}. */
     Upload upload();
 
+    /**
+     * The largest body an endpoint that reads its body whole may be sent (the token endpoint's form, the
+     * admin API's JSON); blob uploads and manifests stream theirs and have limits of their own.
+     */
+    @WithDefault("1M")
+    MemorySize maxBufferedBody();
+
     /** How blobs are fetched from S3 for clients: {@code berth.transfer.s3-download.*}. */
     S3Download s3Download();
 

@@ -235,6 +235,32 @@ class ClientLimitsTest {
         }
     }
 
+    @Test
+    void aLargeBodyForAnEndpointThatReadsItWholeIsRefusedUnread() throws Exception {
+        // Only the head is sent: the answer must not wait for 2 GB that would have gone into the heap.
+        for (String path : List.of("/token", "/api/v1/users", "/v2/")) {
+            try (Socket socket = open()) {
+                String head = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 2000000000\r\n\r\n";
+                socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+                String answer = trickleUntilAnswered(socket, 0, Duration.ofMillis(100), Duration.ofSeconds(5));
+                assertTrue(answer.startsWith("HTTP/1.1 413") && answer.contains("berth.transfer.max-buffered-body"),
+                        path + ": " + answer);
+                assertTrue(closedByServer(socket), path + ": the unread body's connection is closed");
+            }
+        }
+        try (Socket socket = open()) {
+            String head = "POST /api/v1/users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            String answer = trickleUntilAnswered(socket, 0, Duration.ofMillis(100), Duration.ofSeconds(5));
+            assertTrue(answer.startsWith("HTTP/1.1 411") && answer.contains("Content-Length"), answer);
+        }
+        // A body within the bound is read as before.
+        RegistryClient.anonymous().contentType("application/x-www-form-urlencoded")
+                .body("grant_type=password&username=nobody&password=wrong").post("/token").then().statusCode(401);
+    }
+
     private static io.restassured.response.Response patch(String user, String upload, int bytes) {
         return RegistryClient.anonymous().header("Authorization", basic(user))
                 .header("Content-Type", "application/octet-stream").body(new byte[bytes]).patch(upload);
@@ -282,7 +308,7 @@ class ClientLimitsTest {
         long deadline = System.nanoTime() + limit.toNanos();
         boolean writable = true;
         while (System.nanoTime() < deadline) {
-            if (writable) {
+            if (writable && chunk > 0) {
                 try {
                     out.write(new byte[chunk]);
                     out.flush();
