@@ -83,16 +83,57 @@ public class BlobRepository implements PanacheRepositoryBase<BlobEntity, String>
                 .executeUpdate();
     }
 
-    /** Removes a repository's link to a blob; returns false if there was none. */
-    public boolean unlink(long repositoryId, String digest) {
-        return getEntityManager()
+    /**
+     * Removes a repository's link to a blob, unless a manifest of that repository references the blob
+     * (as its config or a layer); other repositories' links and manifests do not matter.
+     *
+     * <p>Race-safe with a manifest push, which locks the links of its blobs ({@link #findLinkedSizes})
+     * before it records them: the link is locked here first, and only then are its referrers read, by a
+     * statement of its own. Under PostgreSQL's READ COMMITTED each statement sees what committed before
+     * it started, so either the push committed before the lock was granted and its manifest is seen
+     * here, or the push waits for this transaction and then finds the link gone.
+     */
+    public Removal unlinkUnlessReferenced(long repositoryId, String digest) {
+        List<?> locked = getEntityManager()
+                .createNativeQuery("""
+                        select 1 from repository_blob where repository_id = ?1 and blob_digest = ?2
+                        for update""")
+                .setParameter(1, repositoryId)
+                .setParameter(2, digest)
+                .getResultList();
+        if (locked.isEmpty()) {
+            return new Removal.Absent();
+        }
+        List<?> referrers = getEntityManager()
+                .createNativeQuery("""
+                        select m.digest, m.config_digest = ?2, count(*) over ()
+                        from manifest_blob mb join manifest m on m.id = mb.manifest_id
+                        where m.repository_id = ?1 and mb.blob_digest = ?2
+                        order by m.digest
+                        limit 1""")
+                .setParameter(1, repositoryId)
+                .setParameter(2, digest)
+                .getResultList();
+        if (!referrers.isEmpty()) {
+            Object[] first = (Object[]) referrers.get(0);
+            return new Removal.Refused(new ReferencingManifests((String) first[0],
+                    Boolean.TRUE.equals(first[1]) ? ReferencingManifests.Use.CONFIG : ReferencingManifests.Use.LAYER,
+                    ((Number) first[2]).longValue()));
+        }
+        getEntityManager()
                 .createNativeQuery("delete from repository_blob where repository_id = ?1 and blob_digest = ?2")
                 .setParameter(1, repositoryId)
                 .setParameter(2, digest)
-                .executeUpdate() > 0;
+                .executeUpdate();
+        return new Removal.Removed();
     }
 
-    /** Returns the sizes of those of {@code digests} that the repository may serve, by digest. */
+    /**
+     * Returns the sizes of those of {@code digests} that the repository may serve, by digest, and locks
+     * their links until the transaction ends, so that none of them can be unlinked
+     * ({@link #unlinkUnlessReferenced}) while the manifest that asked is being recorded. The lock is
+     * PostgreSQL's weakest: pushes sharing blobs, and uploads refreshing a link, do not wait for it.
+     */
     @SuppressWarnings("unchecked")
     public Map<String, Long> findLinkedSizes(long repositoryId, Collection<String> digests) {
         Map<String, Long> sizes = new HashMap<>();
@@ -102,7 +143,8 @@ public class BlobRepository implements PanacheRepositoryBase<BlobEntity, String>
         List<Object[]> rows = getEntityManager()
                 .createNativeQuery("""
                         select b.digest, b.size from repository_blob rb join blob b on b.digest = rb.blob_digest
-                        where rb.repository_id = ?1 and rb.blob_digest = any(cast(?2 as varchar[]))""")
+                        where rb.repository_id = ?1 and rb.blob_digest = any(cast(?2 as varchar[]))
+                        for key share of rb""")
                 .setParameter(1, repositoryId)
                 .setParameter(2, digests.toArray(String[]::new))
                 .getResultList();

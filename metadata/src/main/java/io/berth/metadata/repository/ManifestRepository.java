@@ -66,7 +66,12 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
                 .findFirst();
     }
 
-    /** Returns those of {@code digests} that are not manifests of the repository. */
+    /**
+     * Returns those of {@code digests} that are not manifests of the repository, and locks the rows of
+     * those that are until the transaction ends, so that none of them can be deleted
+     * ({@link #deleteUnlessListed}) while the index that asked is being recorded. The lock is
+     * PostgreSQL's weakest: pushing one of them again, or tagging it, does not wait for it.
+     */
     @SuppressWarnings("unchecked")
     public Set<String> findMissing(long repositoryId, Collection<String> digests) {
         Set<String> missing = new HashSet<>(digests);
@@ -76,7 +81,8 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
         List<String> present = getEntityManager()
                 .createNativeQuery("""
                         select digest from manifest
-                        where repository_id = ?1 and digest = any(cast(?2 as varchar[]))""")
+                        where repository_id = ?1 and digest = any(cast(?2 as varchar[]))
+                        for key share""")
                 .setParameter(1, repositoryId)
                 .setParameter(2, missing.toArray(String[]::new))
                 .getResultList();
@@ -140,13 +146,45 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
         return manifestId;
     }
 
-    /** Deletes a manifest, and with it every tag that points at it; returns false if there was none. */
-    public boolean delete(long repositoryId, String digest) {
-        return getEntityManager()
-                .createNativeQuery("delete from manifest where repository_id = ?1 and digest = ?2")
+    /**
+     * Deletes a manifest, and with it every tag that points at it, unless an index of the same repository
+     * lists it; manifests whose {@code subject} it is (its referrers) do not keep it.
+     *
+     * <p>Race-safe with an index push, which locks the rows of its children ({@link #findMissing}) before
+     * it records them: the manifest's row is locked here first, and only then are the indexes that list
+     * it read, by a statement of its own. Under PostgreSQL's READ COMMITTED each statement sees what
+     * committed before it started, so either the push committed before the lock was granted and its
+     * index is seen here, or the push waits for this transaction and then finds the child gone.
+     */
+    public Removal deleteUnlessListed(long repositoryId, String digest) {
+        List<?> locked = getEntityManager()
+                .createNativeQuery("select id from manifest where repository_id = ?1 and digest = ?2 for update")
                 .setParameter(1, repositoryId)
                 .setParameter(2, digest)
-                .executeUpdate() > 0;
+                .getResultList();
+        if (locked.isEmpty()) {
+            return new Removal.Absent();
+        }
+        List<?> indexes = getEntityManager()
+                .createNativeQuery("""
+                        select m.digest, count(*) over ()
+                        from manifest_child mc join manifest m on m.id = mc.manifest_id
+                        where m.repository_id = ?1 and mc.child_digest = ?2
+                        order by m.digest
+                        limit 1""")
+                .setParameter(1, repositoryId)
+                .setParameter(2, digest)
+                .getResultList();
+        if (!indexes.isEmpty()) {
+            Object[] first = (Object[]) indexes.get(0);
+            return new Removal.Refused(new ReferencingManifests((String) first[0], ReferencingManifests.Use.CHILD,
+                    ((Number) first[1]).longValue()));
+        }
+        getEntityManager()
+                .createNativeQuery("delete from manifest where id = ?1")
+                .setParameter(1, ((Number) locked.get(0)).longValue())
+                .executeUpdate();
+        return new Removal.Removed();
     }
 
     /**

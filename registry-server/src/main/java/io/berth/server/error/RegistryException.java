@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public sealed class RegistryException extends RuntimeException
         permits UploadOutOfOrderException, RangeNotSatisfiableException, AuthenticationRequiredException,
-        RetryLaterException, ManifestTooLargeException {
+        RetryLaterException, ManifestTooLargeException, StillReferencedException {
 
     private final OciErrorCode code;
     private final Map<String, Object> detail = new LinkedHashMap<>();

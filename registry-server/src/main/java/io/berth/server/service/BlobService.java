@@ -1,6 +1,8 @@
 package io.berth.server.service;
 
 import io.berth.metadata.repository.BlobRepository;
+import io.berth.metadata.repository.ReferencingManifests;
+import io.berth.metadata.repository.Removal;
 import io.berth.metadata.repository.RepositoryRepository;
 import io.berth.server.domain.ByteRange;
 import io.berth.server.domain.RepositoryName;
@@ -82,15 +84,18 @@ public class BlobService {
 
     /**
      * Removes the blob from the repository; its bytes stay until the garbage collector finds nothing
-     * else refers to them. Throws BLOB_UNKNOWN if the repository does not hold it.
+     * else refers to them. Throws BLOB_UNKNOWN if the repository does not hold it, and DENIED while a
+     * manifest of the repository has it as config or layer (manifests of other repositories keep
+     * their own repository's link, not this one).
      */
     @Transactional
     public void delete(RepositoryName repository, Digest digest) {
         long repositoryId = repositories.findIdByName(repository.value())
                 .orElseThrow(() -> Errors.blobUnknown(repository, digest));
-        if (!blobs.unlink(repositoryId, digest.toString())) {
-            throw Errors.blobUnknown(repository, digest);
+        switch (blobs.unlinkUnlessReferenced(repositoryId, digest.toString())) {
+            case Removal.Removed removed -> LOG.infof("Deleted blob %s from %s", digest, repository);
+            case Removal.Absent absent -> throw Errors.blobUnknown(repository, digest);
+            case Removal.Refused(ReferencingManifests by) -> throw Errors.blobStillReferenced(repository, digest, by);
         }
-        LOG.infof("Deleted blob %s from %s", digest, repository);
     }
 }

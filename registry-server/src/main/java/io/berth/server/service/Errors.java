@@ -1,9 +1,11 @@
 package io.berth.server.service;
 
+import io.berth.metadata.repository.ReferencingManifests;
 import io.berth.server.domain.Reference;
 import io.berth.server.domain.RepositoryName;
 import io.berth.server.error.OciErrorCode;
 import io.berth.server.error.RegistryException;
+import io.berth.server.error.StillReferencedException;
 import io.berth.storage.Digest;
 import java.util.UUID;
 
@@ -32,5 +34,33 @@ final class Errors {
     static RegistryException nameUnknown(RepositoryName repository) {
         return new RegistryException(OciErrorCode.NAME_UNKNOWN, "repository " + repository + " is not known to the registry")
                 .withDetail("name", repository.value());
+    }
+
+    /** A blob that manifests of the repository still use: the first of them is named, and how many there are. */
+    static RegistryException blobStillReferenced(RepositoryName repository, Digest digest, ReferencingManifests by) {
+        String use = by.firstUses() == ReferencingManifests.Use.CONFIG ? "the config" : "a layer";
+        String message = "blob " + digest + " is " + use + " of manifest " + by.first() + " in repository " + repository
+                + (by.count() > 1 ? ", one of " + by.count() + " manifests there that reference it" : "")
+                + "; delete " + (by.count() > 1 ? "those manifests" : "that manifest")
+                + " by digest first (deleting a tag leaves the manifest), then the blob";
+        return stillReferenced(StillReferencedException.Content.BLOB, message, digest.toString(), by);
+    }
+
+    /** A manifest that indexes of the repository still list: the first of them is named, and how many there are. */
+    static RegistryException manifestStillListed(RepositoryName repository, Reference manifest,
+            ReferencingManifests by) {
+        String message = "manifest " + manifest + " is listed by index " + by.first() + " in repository " + repository
+                + (by.count() > 1 ? ", one of " + by.count() + " indexes there that list it" : "")
+                + "; delete " + (by.count() > 1 ? "those indexes" : "that index")
+                + " by digest first (deleting a tag leaves the index), then the manifest";
+        return stillReferenced(StillReferencedException.Content.MANIFEST, message, manifest.toString(), by);
+    }
+
+    private static RegistryException stillReferenced(StillReferencedException.Content content, String message,
+            String digest, ReferencingManifests by) {
+        return new StillReferencedException(content, message)
+                .withDetail("digest", digest)
+                .withDetail("referencedBy", by.first())
+                .withDetail("referencingManifests", by.count());
     }
 }

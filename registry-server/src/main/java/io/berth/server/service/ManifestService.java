@@ -3,6 +3,8 @@ package io.berth.server.service;
 import io.berth.metadata.repository.BlobRepository;
 import io.berth.metadata.repository.ManifestRepository;
 import io.berth.metadata.repository.NewManifest;
+import io.berth.metadata.repository.ReferencingManifests;
+import io.berth.metadata.repository.Removal;
 import io.berth.metadata.repository.RepositoryRepository;
 import io.berth.metadata.repository.StoredManifest;
 import io.berth.metadata.repository.TagRepository;
@@ -124,6 +126,7 @@ public class ManifestService {
     }
 
     private void checkReferences(RepositoryName repository, long repositoryId, ParsedManifest parsed) {
+        // Both look-ups lock what they find until the push commits, so no DELETE removes it meanwhile.
         Map<String, Long> linked = blobs.findLinkedSizes(repositoryId, digests(parsed.blobs()));
         List<RegistryException> problems = new ArrayList<>();
         for (Descriptor blob : parsed.blobs()) {
@@ -172,23 +175,26 @@ public class ManifestService {
 
     /**
      * Deletes by digest the manifest (and every tag pointing at it), or by tag only the tag. Throws
-     * MANIFEST_UNKNOWN if there is no such manifest or tag.
+     * MANIFEST_UNKNOWN if there is no such manifest or tag, and DENIED while an index of the repository
+     * lists the manifest; its referrers (manifests whose subject it is) do not keep it.
      */
     public void delete(RepositoryName repository, Reference reference) {
-        boolean deleted = QuarkusTransaction.requiringNew().call(() -> {
+        Removal removal = QuarkusTransaction.requiringNew().call(() -> {
             Optional<Long> repositoryId = repositories.findIdByName(repository.value());
             if (repositoryId.isEmpty()) {
-                return false;
+                return new Removal.Absent();
             }
             return switch (reference) {
-                case Reference.ByDigest(Digest digest) -> manifests.delete(repositoryId.get(), digest.toString());
-                case Reference.Tag(String tag) -> tags.remove(repositoryId.get(), tag);
+                case Reference.ByDigest(Digest digest) -> manifests.deleteUnlessListed(repositoryId.get(), digest.toString());
+                case Reference.Tag(String tag) -> tags.remove(repositoryId.get(), tag) ? new Removal.Removed() : new Removal.Absent();
             };
         });
-        if (!deleted) {
-            throw Errors.manifestUnknown(repository, reference);
+        switch (removal) {
+            case Removal.Removed removed -> LOG.infof("Deleted %s %s from %s",
+                    reference instanceof Reference.Tag ? "tag" : "manifest", reference, repository);
+            case Removal.Absent absent -> throw Errors.manifestUnknown(repository, reference);
+            case Removal.Refused(ReferencingManifests by) -> throw Errors.manifestStillListed(repository, reference, by);
         }
-        LOG.infof("Deleted %s %s from %s", reference instanceof Reference.Tag ? "tag" : "manifest", reference, repository);
     }
 
     private static Set<String> digests(List<Descriptor> descriptors) {

@@ -2,7 +2,9 @@ package io.berth.server.api;
 
 import static io.berth.server.api.RegistryClient.blobPath;
 import static io.berth.server.api.RegistryClient.fails;
+import static io.berth.server.api.RegistryClient.manifestPath;
 import static io.berth.server.api.RegistryClient.pushBlob;
+import static io.berth.server.api.RegistryClient.pushImageWithLayer;
 import static io.berth.server.api.RegistryClient.pushRandomBlob;
 import static io.berth.server.api.RegistryClient.query;
 import static io.berth.server.api.RegistryClient.repository;
@@ -11,22 +13,32 @@ import static io.berth.server.api.RegistryClient.uploadsPath;
 import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.berth.server.api.OciContent.Blob;
+import io.berth.server.api.RegistryClient.Image;
 import io.berth.server.testing.TestAccounts;
 import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import io.restassured.response.ValidatableResponse;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@code /v2/<name>/blobs/<digest>}: existence, download (whole, ranges, conditional) and delete. */
+/**
+ * {@code /v2/<name>/blobs/<digest>}: existence, download (whole, ranges, conditional) and delete, which
+ * spares a blob that manifests of the repository still reference.
+ */
 public abstract class BlobApiSuite {
 
     private static final int SIZE = 100;
@@ -150,6 +162,95 @@ public abstract class BlobApiSuite {
         fails(request().get(blobPath(first, blob.digest())), 404, "BLOB_UNKNOWN");
         byte[] body = request().get(blobPath(second, blob.digest())).then().statusCode(200).extract().asByteArray();
         assertArrayEquals(blob.bytes(), body);
+    }
+
+    @Test
+    void aLayerOrConfigOfAManifestInTheRepositoryIsNotDeleted() {
+        String repository = repository("blob-in-use");
+        Image image = pushImageWithLayer(repository, "v1", pushRandomBlob(repository, SIZE));
+
+        refusedAsReferenced(request().delete(blobPath(repository, image.layer().digest())))
+                .body("errors[0].message", equalTo("blob " + image.layer().digest() + " is a layer of manifest "
+                        + image.manifest().digest() + " in repository " + repository + "; delete that manifest by digest"
+                        + " first (deleting a tag leaves the manifest), then the blob"))
+                .body("errors[0].detail.digest", equalTo(image.layer().digest()))
+                .body("errors[0].detail.referencedBy", equalTo(image.manifest().digest()))
+                .body("errors[0].detail.referencingManifests", equalTo(1));
+        refusedAsReferenced(request().delete(blobPath(repository, image.config().digest())))
+                .body("errors[0].message", startsWith("blob " + image.config().digest() + " is the config of manifest "
+                        + image.manifest().digest() + " in repository " + repository + "; delete that manifest"));
+        assertPulls(repository, image);
+
+        request().delete(manifestPath(repository, "v1")).then().statusCode(202);
+        refusedAsReferenced(request().delete(blobPath(repository, image.layer().digest())));
+        assertBlobServed(repository, image.layer());
+    }
+
+    @Test
+    void onceTheManifestIsDeletedItsBlobsAreDeletable() {
+        String repository = repository("blob-in-use");
+        Image image = pushImageWithLayer(repository, "v1", pushRandomBlob(repository, SIZE));
+
+        request().delete(manifestPath(repository, image.manifest().digest())).then().statusCode(202);
+
+        for (Blob blob : List.of(image.layer(), image.config())) {
+            request().delete(blobPath(repository, blob.digest())).then().statusCode(202);
+            fails(request().get(blobPath(repository, blob.digest())), 404, "BLOB_UNKNOWN");
+        }
+    }
+
+    @Test
+    void aBlobOfSeveralManifestsNamesTheFirstByDigestAndCountsThem() {
+        String repository = repository("blob-shared");
+        Blob layer = pushRandomBlob(repository, SIZE);
+        List<Image> images = new ArrayList<>(List.of(pushImageWithLayer(repository, "a", layer),
+                pushImageWithLayer(repository, "b", layer), pushImageWithLayer(repository, "c", layer)));
+        images.sort(Comparator.comparing(image -> image.manifest().digest()));
+
+        refusedAsReferenced(request().delete(blobPath(repository, layer.digest())))
+                .body("errors[0].message", equalTo("blob " + layer.digest() + " is a layer of manifest "
+                        + images.get(0).manifest().digest() + " in repository " + repository + ", one of 3 manifests"
+                        + " there that reference it; delete those manifests by digest first (deleting a tag leaves"
+                        + " the manifest), then the blob"))
+                .body("errors[0].detail.referencedBy", equalTo(images.get(0).manifest().digest()))
+                .body("errors[0].detail.referencingManifests", equalTo(3));
+
+        request().delete(manifestPath(repository, images.get(0).manifest().digest())).then().statusCode(202);
+        request().delete(manifestPath(repository, images.get(1).manifest().digest())).then().statusCode(202);
+        refusedAsReferenced(request().delete(blobPath(repository, layer.digest())))
+                .body("errors[0].detail.referencedBy", equalTo(images.get(2).manifest().digest()))
+                .body("errors[0].detail.referencingManifests", equalTo(1));
+        assertPulls(repository, images.get(2));
+
+        request().delete(manifestPath(repository, images.get(2).manifest().digest())).then().statusCode(202);
+        request().delete(blobPath(repository, layer.digest())).then().statusCode(202);
+    }
+
+    @Test
+    void aBlobNoManifestReferencesIsDeletedBesideAnImage() {
+        String repository = repository("blob-unused");
+        Image image = pushImageWithLayer(repository, "v1", pushRandomBlob(repository, SIZE));
+        Blob unused = pushRandomBlob(repository, SIZE);
+
+        request().delete(blobPath(repository, unused.digest())).then().statusCode(202);
+
+        fails(request().get(blobPath(repository, unused.digest())), 404, "BLOB_UNKNOWN");
+        assertPulls(repository, image);
+    }
+
+    /** Each repository has its own link to a blob: manifests of another repository do not keep this one's. */
+    @Test
+    void aBlobOnlyAnotherRepositorysManifestReferencesIsDeletedHere() {
+        String user = repository("blob-user");
+        String bystander = repository("blob-bystander");
+        Image image = pushImageWithLayer(user, "v1", pushRandomBlob(user, SIZE));
+        request().post(query(uploadsPath(bystander), "mount", image.layer().digest(), "from", user)).then().statusCode(201);
+
+        request().delete(blobPath(bystander, image.layer().digest())).then().statusCode(202);
+
+        fails(request().get(blobPath(bystander, image.layer().digest())), 404, "BLOB_UNKNOWN");
+        assertPulls(user, image);
+        refusedAsReferenced(request().delete(blobPath(user, image.layer().digest())));
     }
 
     @Test
@@ -286,5 +387,23 @@ public abstract class BlobApiSuite {
 
         assertArrayEquals(blob.bytes(), request().get(blobPath(repository, blob.digest())).then()
                 .statusCode(200).extract().asByteArray());
+    }
+
+    /** Asserts the answer refuses a DELETE because manifests still reference the blob. */
+    static ValidatableResponse refusedAsReferenced(Response response) {
+        return fails(response, 405, "DENIED").header("Allow", "GET, HEAD");
+    }
+
+    /** Asserts the image pulls as pushed: its manifest by digest, its config and its layer, byte for byte. */
+    static void assertPulls(String repository, Image image) {
+        assertArrayEquals(image.manifest().bytes(), request().accept(image.manifest().mediaType())
+                .get(manifestPath(repository, image.manifest().digest())).then().statusCode(200).extract().asByteArray());
+        assertBlobServed(repository, image.config());
+        assertBlobServed(repository, image.layer());
+    }
+
+    private static void assertBlobServed(String repository, Blob blob) {
+        assertArrayEquals(blob.bytes(), request().get(blobPath(repository, blob.digest())).then()
+                .statusCode(200).extract().asByteArray(), blob.digest());
     }
 }

@@ -7,11 +7,14 @@ import static io.berth.server.api.OciContent.OCI_EMPTY;
 import static io.berth.server.api.OciContent.OCI_INDEX;
 import static io.berth.server.api.OciContent.OCI_LAYER;
 import static io.berth.server.api.OciContent.OCI_MANIFEST;
+import static io.berth.server.api.BlobApiSuite.refusedAsReferenced;
+import static io.berth.server.api.RegistryClient.blobPath;
 import static io.berth.server.api.RegistryClient.fails;
 import static io.berth.server.api.RegistryClient.image;
 import static io.berth.server.api.RegistryClient.manifestPath;
 import static io.berth.server.api.RegistryClient.pushBlob;
 import static io.berth.server.api.RegistryClient.pushImage;
+import static io.berth.server.api.RegistryClient.pushImageWithLayer;
 import static io.berth.server.api.RegistryClient.pushManifest;
 import static io.berth.server.api.RegistryClient.pushRandomBlob;
 import static io.berth.server.api.RegistryClient.query;
@@ -34,13 +37,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.server.api.OciContent.Blob;
 import io.berth.server.api.OciContent.Manifest;
+import io.berth.server.api.RegistryClient.Image;
 import io.restassured.response.Response;
+import io.restassured.response.ValidatableResponse;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -54,7 +60,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code /v2/<name>/manifests/<reference>}: push by tag and digest, pull with content negotiation,
- * every manifest format Berth stores, the checks of a push, and delete.
+ * every manifest format Berth stores, the checks of a push, and delete, which spares a manifest that an
+ * index of the repository still lists.
  */
 public abstract class ManifestApiSuite {
 
@@ -592,6 +599,94 @@ public abstract class ManifestApiSuite {
         assertServed(repository, "a", manifest);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {DOCKER_MANIFEST_LIST, OCI_INDEX})
+    void aChildOfAnIndexInTheRepositoryIsNotDeleted(String indexType) {
+        String repository = repository("manifest-child");
+        String childType = indexType.equals(DOCKER_MANIFEST_LIST) ? DOCKER_MANIFEST : OCI_MANIFEST;
+        Manifest amd64 = pushManifest(repository, "amd64", OciContent.manifest(image(repository, childType)));
+        Manifest arm64 = pushManifest(repository, OciContent.manifest(image(repository, childType)));
+        Manifest index = pushManifest(repository, "multi", OciContent.manifest(OciContent.index(indexType, amd64, arm64)));
+
+        refusedAsListed(request().delete(manifestPath(repository, amd64.digest())))
+                .body("errors[0].message", equalTo("manifest " + amd64.digest() + " is listed by index " + index.digest()
+                        + " in repository " + repository + "; delete that index by digest first (deleting a tag leaves"
+                        + " the index), then the manifest"))
+                .body("errors[0].detail.digest", equalTo(amd64.digest()))
+                .body("errors[0].detail.referencedBy", equalTo(index.digest()))
+                .body("errors[0].detail.referencingManifests", equalTo(1));
+        refusedAsListed(request().delete(manifestPath(repository, arm64.digest())));
+        request().delete(manifestPath(repository, "amd64")).then().statusCode(202);
+        request().delete(manifestPath(repository, "multi")).then().statusCode(202);
+        refusedAsListed(request().delete(manifestPath(repository, amd64.digest())));
+
+        assertServed(repository, index.digest(), index);
+        assertServed(repository, amd64.digest(), amd64);
+        assertServed(repository, arm64.digest(), arm64);
+    }
+
+    @Test
+    void onceTheIndexIsDeletedItsChildrenAreDeletable() {
+        String repository = repository("manifest-child");
+        Manifest amd64 = pushManifest(repository, OciContent.manifest(image(repository, OCI_MANIFEST)));
+        Manifest arm64 = pushManifest(repository, OciContent.manifest(image(repository, OCI_MANIFEST)));
+        Manifest index = pushManifest(repository, "multi", OciContent.manifest(OciContent.index(OCI_INDEX, amd64, arm64)));
+
+        request().delete(manifestPath(repository, index.digest())).then().statusCode(202);
+
+        for (Manifest child : List.of(amd64, arm64)) {
+            request().delete(manifestPath(repository, child.digest())).then().statusCode(202);
+            fails(request().get(manifestPath(repository, child.digest())), 404, "MANIFEST_UNKNOWN");
+        }
+    }
+
+    @Test
+    void aManifestSeveralIndexesListNamesTheFirstByDigestAndCountsThem() {
+        String repository = repository("manifest-child");
+        Manifest shared = pushManifest(repository, OciContent.manifest(image(repository, OCI_MANIFEST)));
+        Manifest other = pushManifest(repository, OciContent.manifest(image(repository, OCI_MANIFEST)));
+        List<Manifest> indexes = new ArrayList<>(List.of(
+                pushManifest(repository, OciContent.manifest(OciContent.index(OCI_INDEX, shared))),
+                pushManifest(repository, OciContent.manifest(OciContent.index(OCI_INDEX, shared, other)))));
+        indexes.sort(Comparator.comparing(Manifest::digest));
+
+        refusedAsListed(request().delete(manifestPath(repository, shared.digest())))
+                .body("errors[0].message", equalTo("manifest " + shared.digest() + " is listed by index "
+                        + indexes.get(0).digest() + " in repository " + repository + ", one of 2 indexes there that"
+                        + " list it; delete those indexes by digest first (deleting a tag leaves the index), then the"
+                        + " manifest"))
+                .body("errors[0].detail.referencedBy", equalTo(indexes.get(0).digest()))
+                .body("errors[0].detail.referencingManifests", equalTo(2));
+
+        request().delete(manifestPath(repository, indexes.get(0).digest())).then().statusCode(202);
+        refusedAsListed(request().delete(manifestPath(repository, shared.digest())))
+                .body("errors[0].detail.referencedBy", equalTo(indexes.get(1).digest()))
+                .body("errors[0].detail.referencingManifests", equalTo(1));
+        request().delete(manifestPath(repository, indexes.get(1).digest())).then().statusCode(202);
+        request().delete(manifestPath(repository, shared.digest())).then().statusCode(202);
+    }
+
+    /** The spec lets a subject go before its referrers; a referrer's own blobs stay as long as it does. */
+    @Test
+    void aSubjectIsDeletedWhileItsReferrersRemain() {
+        String repository = repository("manifest-subject");
+        Blob layer = pushRandomBlob(repository, 100);
+        Image subject = pushImageWithLayer(repository, "v1", layer);
+        pushBlob(repository, OciContent.emptyJsonBlob());
+        Blob payload = pushRandomBlob(repository, 100);
+        Manifest referrer = pushManifest(repository, OciContent.manifest(OciContent.withSubject(
+                OciContent.artifactManifest("application/vnd.example.sbom", payload.descriptor("application/json")),
+                subject.manifest())));
+
+        request().delete(manifestPath(repository, subject.manifest().digest())).then().statusCode(202);
+
+        fails(request().get(manifestPath(repository, subject.manifest().digest())), 404, "MANIFEST_UNKNOWN");
+        assertServed(repository, referrer.digest(), referrer);
+        request().delete(blobPath(repository, layer.digest())).then().statusCode(202);
+        refusedAsReferenced(request().delete(blobPath(repository, payload.digest())))
+                .body("errors[0].detail.referencedBy", equalTo(referrer.digest()));
+    }
+
     @Test
     void deletingWhatIsNotThereIsManifestUnknown() {
         String repository = repository("manifest-delete");
@@ -634,6 +729,11 @@ public abstract class ManifestApiSuite {
         byte[] large = OciContent.bytes(OciContent.withAnnotations(json, Map.of("padding", "x".repeat(FOUR_MIB))));
         assertTrue(large.length > FOUR_MIB);
         return large;
+    }
+
+    /** Asserts the answer refuses a DELETE because indexes still list the manifest. */
+    private static ValidatableResponse refusedAsListed(Response response) {
+        return fails(response, 405, "DENIED").header("Allow", "GET, HEAD, PUT");
     }
 
     /** Asserts GET and HEAD serve the manifest under the reference, with its type, size, digest and bytes. */

@@ -147,13 +147,30 @@ public final class RegistryClient {
     /** Pushes a random config and layer into the repository and returns an image manifest of them. */
     public static ObjectNode image(String repository, String mediaType) {
         boolean docker = mediaType.equals(OciContent.DOCKER_MANIFEST);
-        Blob config = pushBlob(repository, OciContent.blob(
-                ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"nonce\":\"" + NEXT.incrementAndGet() + RUN + "\"}")
-                        .getBytes(StandardCharsets.UTF_8)));
+        Blob config = pushConfig(repository);
         Blob layer = pushRandomBlob(repository, 512);
         return OciContent.imageManifest(mediaType,
                 config.descriptor(docker ? OciContent.DOCKER_CONFIG : OciContent.OCI_CONFIG),
                 layer.descriptor(docker ? OciContent.DOCKER_LAYER : OciContent.OCI_LAYER));
+    }
+
+    /** Pushes a config blob no other test has into the repository. */
+    public static Blob pushConfig(String repository) {
+        return pushBlob(repository, OciContent.blob(
+                ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"nonce\":\"" + NEXT.incrementAndGet() + RUN + "\"}")
+                        .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** An OCI image as pushed: its config and layer blobs and its manifest. */
+    public record Image(Blob config, Blob layer, Manifest manifest) {
+    }
+
+    /** Pushes a fresh OCI image with the given layer (config, manifest) under the reference and returns it all. */
+    public static Image pushImageWithLayer(String repository, String reference, Blob layer) {
+        Blob config = pushConfig(repository);
+        Manifest manifest = pushManifest(repository, reference, OciContent.manifest(OciContent.imageManifest(
+                OciContent.OCI_MANIFEST, config.descriptor(OciContent.OCI_CONFIG), layer.descriptor(OciContent.OCI_LAYER))));
+        return new Image(config, layer, manifest);
     }
 
     /** Pushes a fresh OCI image (config, layer, manifest) under the reference and returns its manifest. */

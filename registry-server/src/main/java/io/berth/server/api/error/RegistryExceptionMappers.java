@@ -13,6 +13,7 @@ import io.berth.server.error.OciErrorCode;
 import io.berth.server.error.RangeNotSatisfiableException;
 import io.berth.server.error.RegistryException;
 import io.berth.server.error.RetryLaterException;
+import io.berth.server.error.StillReferencedException;
 import io.berth.server.error.UploadOutOfOrderException;
 import io.berth.server.identity.KeycloakUnavailableException;
 import io.berth.server.transfer.BodyTooSlowException;
@@ -52,6 +53,9 @@ public class RegistryExceptionMappers {
         return answer(switch (e) {
             case AuthenticationRequiredException auth -> 401;
             case ManifestTooLargeException tooLarge -> 413;
+            // The spec lists 400 and 405 as the answers to a DELETE the registry does not carry out, and
+            // clients (the conformance suite among them) expect one of those; 405 and Allow say "not now".
+            case StillReferencedException referenced -> 405;
             default -> e.code().httpStatus();
         }, e);
     }
@@ -68,6 +72,8 @@ public class RegistryExceptionMappers {
             case AuthenticationRequiredException auth -> response.header(HttpHeaders.WWW_AUTHENTICATE, auth.challenge());
             case RetryLaterException retry -> response.header(HttpHeaders.RETRY_AFTER,
                     Long.toString(retry.retryAfter().toSeconds()));
+            case StillReferencedException referenced -> response.header(HttpHeaders.ALLOW,
+                    referenced.content() == StillReferencedException.Content.BLOB ? "GET, HEAD" : "GET, HEAD, PUT");
             default -> {
                 // code, message and detail say it all
             }
