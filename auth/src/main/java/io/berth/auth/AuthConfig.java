@@ -79,5 +79,19 @@ public interface AuthConfig {
         /** The window in which failures count; a refused source may try again when it ends. */
         @WithDefault("5m")
         Duration window();
+
+        /**
+         * How many account names an address has failures counted for one by one in a window; its failures
+         * for further names are counted together, so a client sending random names cannot grow the table.
+         */
+        @WithDefault("20")
+        int maxNamesPerAddress();
+
+        /**
+         * Failed logins from one address, for all names together, within {@link #window()} before every
+         * login from it is refused: the bound on guesses spread over many names (password spraying).
+         */
+        @WithDefault("100")
+        int maxFailuresPerAddress();
     }
 }

@@ -17,8 +17,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Turns a username and password into a {@link Principal}: a local user (bcrypt), a robot and its
- * secret, or a user of the external identity provider. Failures are counted per account and address
- * ({@link LoginThrottle}); successful checks are remembered briefly so that HTTP Basic on every request
+ * secret, or a user of the external identity provider. Failures are counted per account and address, and
+ * per address ({@link LoginThrottle}); successful checks are remembered briefly so that HTTP Basic on every request
  * does not pay for bcrypt each time.
  */
 @ApplicationScoped
@@ -55,7 +55,7 @@ public class Authenticator {
      * Checks the credentials sent from {@code source} (an address) and returns who they identify.
      *
      * @throws AuthenticationFailedException when they identify nobody who may log in now
-     * @throws LoginThrottledException when this account failed too often from this address lately
+     * @throws LoginThrottledException when this account, or any account, failed too often from this address lately
      */
     public Principal authenticate(String username, String password, String source) {
         String rememberedKey = rememberedKey(username, password);

@@ -93,6 +93,16 @@ record TestAuthConfig(Path keyDir, Optional<Path> signingKeyFile, List<Path> ver
             public Duration window() {
                 return Duration.ofMinutes(5);
             }
+
+            @Override
+            public int maxNamesPerAddress() {
+                return 20;
+            }
+
+            @Override
+            public int maxFailuresPerAddress() {
+                return 100;
+            }
         };
     }
 }
