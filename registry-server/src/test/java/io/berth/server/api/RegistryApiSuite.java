@@ -34,9 +34,12 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -150,7 +153,30 @@ public abstract class RegistryApiSuite {
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'blob-store' }.status", equalTo("UP"))
-                .body("checks.find { it.name == 'metadata-schema' }.status", equalTo("UP"));
+                .body("checks.find { it.name == 'metadata-schema' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'metadata-database' }.status", equalTo("UP"));
+    }
+
+    @Test
+    void anonymousHealthAnswersNameTheKindOfStoreButNotWhereItIsNorAnyVersion() {
+        Config config = ConfigProvider.getConfig();
+        String kind = config.getValue("berth.storage.type", String.class).toLowerCase(Locale.ROOT);
+        List<String> locations = kind.equals("s3")
+                ? List.of(config.getValue("berth.storage.s3.bucket", String.class),
+                        URI.create(config.getValue("berth.storage.s3.endpoint", String.class)).getAuthority(),
+                        config.getValue("berth.storage.s3.prefix", String.class))
+                : List.of(config.getValue("berth.storage.filesystem.root", String.class),
+                        config.getValue("berth.data-dir", String.class));
+        RegistryClient.anonymous().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'blob-store' }.data.store", equalTo(kind));
+        for (String path : List.of("/q/health", "/q/health/ready", "/q/health/live", "/q/health/started")) {
+            String answer = RegistryClient.anonymous().get(path).then().statusCode(200).extract().asString();
+            for (String location : locations) {
+                assertFalse(answer.contains(location), path + " shows " + location + ": " + answer);
+            }
+            assertFalse(Pattern.compile("\\d+\\.\\d+\\.\\d+|jdbc:|postgres", Pattern.CASE_INSENSITIVE).matcher(answer).find(),
+                    path + " shows a version or the database: " + answer);
+        }
     }
 
     @Test

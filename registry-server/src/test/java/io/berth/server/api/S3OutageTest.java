@@ -18,6 +18,7 @@ import io.berth.server.testing.S3TestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
+import java.net.URI;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,8 +48,14 @@ class S3OutageTest {
         unavailable(request().contentType("application/octet-stream").body(lost.bytes())
                 .header("Content-Range", "0-199").patch(location));
         unavailable(request().post(uploadsPath(repository)));
+        // DOWN, with the kind of store but neither where it is nor the error, which go to the log.
+        String endpoint = URI.create(S3TestResource.dedicated().endpoint()).getAuthority();
         RestAssured.given().get("/q/health/ready").then().statusCode(503)
-                .body(containsString("blob-store"));
+                .body("checks.find { it.name == 'blob-store' }.status", equalTo("DOWN"))
+                .body("checks.find { it.name == 'blob-store' }.data.store", equalTo("s3"))
+                .body("checks.find { it.name == 'blob-store' }.data.error", containsString("the log says why"))
+                .body(not(containsString(endpoint)))
+                .body(not(containsString(S3TestResource.BUCKET)));
 
         // Nothing of the failed pushes was recorded: the blob is unknown, not half there.
         request().head(blobPath(repository, lost.digest())).then().statusCode(404);

@@ -1,6 +1,7 @@
 package io.berth.server.testing;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,5 +19,15 @@ public class FilesystemStorageProfile implements QuarkusTestProfile {
     @Override
     public List<TestResourceEntry> testResources() {
         return List.of(new TestResourceEntry(PostgresTestResource.class));
+    }
+
+    /** The default configuration with the API documentation turned off ({@code berth.api-docs.enabled=false}). */
+    public static class WithoutApiDocs extends FilesystemStorageProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> config = new HashMap<>(super.getConfigOverrides());
+            config.put("berth.api-docs.enabled", "false");
+            return config;
+        }
     }
 }
