@@ -51,7 +51,7 @@ class ClientLimitsTest {
         public Map<String, String> getConfigOverrides() {
             Map<String, String> overrides = new HashMap<>(super.getConfigOverrides());
             overrides.put("berth.transfer.upload.min-rate", "1K");
-            overrides.put("berth.transfer.upload.rate-window", "2s");
+            overrides.put("berth.transfer.upload.rate-window", "5s");
             overrides.put("berth.transfer.upload.max-per-account", "4");
             overrides.put("berth.transfer.upload.max-per-address", "6");
             overrides.put("berth.registry.upload.lease", "2s");
@@ -76,7 +76,7 @@ class ClientLimitsTest {
             long tookMillis = (System.nanoTime() - started) / 1_000_000;
             assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
             assertTrue(answer.contains("BLOB_UPLOAD_INVALID") && answer.contains("berth.transfer.upload.min-rate"), answer);
-            assertTrue(tookMillis < 6000, "cut off after " + tookMillis + " ms, the window is 2 s");
+            assertTrue(tookMillis < 9000, "cut off after " + tookMillis + " ms, the window is 5 s");
             assertTrue(closedByServer(socket), "the connection of a cut-off body is closed");
         }
         RegistryClient.anonymous().header("Authorization", basic(user)).get(upload).then()
@@ -89,10 +89,10 @@ class ClientLimitsTest {
         String upload = startUpload(user);
         try (Socket socket = open()) {
             // 300 bytes every 150 ms is 2 KB/s, twice the minimum, for over two windows.
-            sendHead(socket, "PATCH", upload, user, 9000);
-            String answer = trickleUntilAnswered(socket, 300, Duration.ofMillis(150), Duration.ofSeconds(20));
+            sendHead(socket, "PATCH", upload, user, 21_000);
+            String answer = trickleUntilAnswered(socket, 300, Duration.ofMillis(150), Duration.ofSeconds(30));
             assertTrue(answer.startsWith("HTTP/1.1 202"), answer);
-            assertTrue(answer.contains("Range: 0-8999"), answer);
+            assertTrue(answer.contains("Range: 0-20999"), answer);
         }
     }
 
@@ -172,7 +172,9 @@ class ClientLimitsTest {
                 gets++;
                 Thread.sleep(50);
             }
-            assertTrue(worstMillis < 1000, "the slowest of " + gets + " manifest GETs took " + worstMillis + " ms");
+            // A frozen pool holds a GET until the window cuts the tricklers off (5 s); the bound leaves room
+            // for a busy 2-core machine serving 300 connections at once.
+            assertTrue(worstMillis < 2500, "the slowest of " + gets + " manifest GETs took " + worstMillis + " ms");
             int refused = 0;
             int cutOff = 0;
             for (Future<String> answer : answers) {
