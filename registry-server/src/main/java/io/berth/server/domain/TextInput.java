@@ -1,5 +1,9 @@
 package io.berth.server.domain;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -43,6 +47,20 @@ public final class TextInput {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Decodes bytes that must be UTF-8, or returns empty when they are not: Java's lenient decoding turns
+     * each bad byte into U+FFFD, which would make two different passwords one and look up a user name
+     * nobody typed. Encoded surrogates (CESU-8) are not UTF-8 either.
+     */
+    public static Optional<String> utf8(byte[] bytes) {
+        try {
+            return Optional.of(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString());
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
     }
 
     /** Returns true if {@code value} passes {@link #problem}. */

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Checks a pushed manifest against the Docker schema 2 and OCI image specs and extracts its
@@ -37,6 +38,10 @@ public class ManifestParser {
 
     /** Parses and checks a manifest sent with the given {@code Content-Type}. */
     public ParsedManifest parse(byte[] content, String contentType) {
+        // JSON is UTF-8 (RFC 8259), and Jackson lets some invalid sequences through (an overlong C0 AF is '/').
+        if (TextInput.utf8(content).isEmpty()) {
+            throw invalid("the manifest is not UTF-8");
+        }
         JsonNode root;
         try {
             root = json.readTree(content);
@@ -168,8 +173,16 @@ public class ManifestParser {
         TextInput.problem(value, TextInput.COLUMN_LENGTH).ifPresent(problem -> {
             throw invalid(field + " " + problem);
         });
+        if (value != null && !MEDIA_TYPE.matcher(value).matches()) {
+            throw invalid(field + " '" + value.replaceAll("[^\\x20-\\x7e]", "?") + "' is not a media type (RFC 6838: "
+                    + "type/subtype of letters, digits and !#$&^_.+-, then optional ;parameters, all printable ASCII)");
+        }
         return value;
     }
+
+    /** RFC 6838's restricted names for type and subtype; parameters, if any, in printable ASCII. */
+    private static final Pattern MEDIA_TYPE = Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\\s*;[\\x20-\\x7e]*)?");
 
     private static RegistryException invalid(String message) {
         return new RegistryException(OciErrorCode.MANIFEST_INVALID, message);

@@ -6,18 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.berth.server.api.RegistryClient;
 import io.berth.server.testing.FilesystemStorageProfile;
+import io.berth.server.testing.MapperStackTraces;
 import io.berth.server.testing.TestAccounts;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,36 +29,16 @@ class HostileInputTest {
 
     private static final String RUN = Long.toString(System.nanoTime() % 1_000_000_000L, 36);
 
-    /** The logger whose fallback writes the stack trace of an unexpected failure. */
-    private static final Logger MAPPERS = Logger.getLogger("io.berth.server.api.error.RegistryExceptionMappers");
-
-    private final List<LogRecord> stackTraces = new ArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.SEVERE.intValue() && record.getThrown() != null) {
-                stackTraces.add(record);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private MapperStackTraces stackTraces;
 
     @BeforeEach
     void captureStackTraces() {
-        MAPPERS.addHandler(capture);
+        stackTraces = MapperStackTraces.start();
     }
 
     @AfterEach
     void noStackTraceWasLogged() {
-        MAPPERS.removeHandler(capture);
-        assertEquals(List.of(), stackTraces.stream().map(LogRecord::getMessage).toList());
+        assertEquals(List.of(), stackTraces.stop());
     }
 
     @Test
@@ -92,12 +68,25 @@ class HostileInputTest {
     }
 
     @Test
+    void basicCredentialsThatAreNotUtf8AreUnauthorizedNotLookedUpAsSomethingElse() {
+        // Decoded leniently, 0xff would become U+FFFD: a lookup of a name nobody typed, and two passwords made one.
+        byte[] bytes = {'a', 'd', (byte) 0xff, ':', 's', 'e', 'c', 'r', 'e', 't'};
+        String header = "Basic " + Base64.getEncoder().encodeToString(bytes);
+        RegistryClient.fails(RegistryClient.anonymous().header("Authorization", header).get("/v2/"), 401, "UNAUTHORIZED")
+                .body("errors[0].message", containsString("not UTF-8"));
+    }
+
+    @Test
     void theOAuthFormRefusesWhatItCannotDecodeOrStore() {
         form("grant_type=password&username=ad%00min&password=secret").then().statusCode(400)
                 .header("Cache-Control", "no-store").header("X-Content-Type-Options", "nosniff")
                 .body("error", equalTo("invalid_request")).body("error_description", containsString("username holds a NUL"));
         form("grant_type=password&username=%zz&password=secret").then().statusCode(400)
                 .body("error", equalTo("invalid_request")).body("error_description", containsString("'%zz'"));
+        form("grant_type=password&username=ad%FFmin&password=secret").then().statusCode(400)
+                .body("error", equalTo("invalid_request")).body("error_description", containsString("not UTF-8"));
+        form("grant_type=password&username=nobody" + RUN + "&password=p%C3%A4ss%F0%9F%94%91").then().statusCode(401)
+                .body("error", equalTo("invalid_grant"));
         form("grant_type=password&username=admin&password=" + TestAccounts.ADMIN_PASSWORD + "&scope=repository:a%00:pull")
                 .then().statusCode(400).body("error", equalTo("invalid_scope"));
         form("grant_type=password&username=admin&password=" + TestAccounts.ADMIN_PASSWORD).then().statusCode(200)

@@ -1,7 +1,6 @@
 package io.berth.server.api.auth;
 
 import io.berth.server.domain.TextInput;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
@@ -46,7 +45,11 @@ public sealed interface Credentials {
 
     private static Optional<Credentials> basic(String encoded) {
         try {
-            String decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+            Optional<String> text = TextInput.utf8(Base64.getDecoder().decode(encoded));
+            if (text.isEmpty()) {
+                return Optional.of(new Unreadable("unusable Basic credentials: they are not UTF-8"));
+            }
+            String decoded = text.get();
             int colon = decoded.indexOf(':');
             if (colon <= 0) {
                 return Optional.empty();

@@ -86,7 +86,7 @@ public class TokenResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Get a registry token through OAuth2 (password or refresh_token grant)",
             description = "The form takes grant_type, username, password, refresh_token, access_type and scope.")
-    public Response post(String body, HttpServerRequest request) {
+    public Response post(byte[] body, HttpServerRequest request) {
         FormBody form;
         try {
             form = FormBody.parse(body);
