@@ -22,8 +22,14 @@ public interface BlobIngester {
     /**
      * Verifies the staged bytes against {@code expected} and makes them readable under it, then
      * removes the staging place. Throws DigestMismatchException, and keeps nothing, if they differ.
+     * The step that makes them readable (or finds them already stored) runs inside {@code guard}.
      */
-    BlobStat commit(UploadState state, Digest expected);
+    BlobStat commit(UploadState state, Digest expected, CommitGuard guard);
+
+    /** {@link #commit(UploadState, Digest, CommitGuard)} with no guard. */
+    default BlobStat commit(UploadState state, Digest expected) {
+        return commit(state, expected, CommitGuard.NONE);
+    }
 
     /** Removes the staging place of an upload; does nothing if it is already gone. */
     void cancel(UUID id);
@@ -34,14 +40,22 @@ public interface BlobIngester {
      */
     long preferredChunkLength();
 
-    /** Stores a whole blob in one call: stage, verify, move into place; nothing remains on failure. */
-    default BlobStat put(UUID id, InputStream data, Digest expected) {
+    /**
+     * Stores a whole blob in one call: stage, verify, move into place (inside {@code guard}); nothing
+     * remains on failure.
+     */
+    default BlobStat put(UUID id, InputStream data, Digest expected, CommitGuard guard) {
         UploadState state = beginUpload(id, expected.algorithm());
         try {
-            return commit(append(state, data), expected);
+            return commit(append(state, data), expected, guard);
         } catch (RuntimeException e) {
             cancel(id);
             throw e;
         }
+    }
+
+    /** {@link #put(UUID, InputStream, Digest, CommitGuard)} with no guard. */
+    default BlobStat put(UUID id, InputStream data, Digest expected) {
+        return put(id, data, expected, CommitGuard.NONE);
     }
 }

@@ -45,6 +45,21 @@ public class BlobRepository implements PanacheRepositoryBase<BlobEntity, String>
         return sizes.isEmpty() ? OptionalLong.empty() : OptionalLong.of(((Number) sizes.get(0)).longValue());
     }
 
+    /**
+     * Takes the digest's blob lock, shared, until the transaction ends. A commit takes it before it makes
+     * bytes readable or finds them already stored, and records the blob in the same transaction; the
+     * garbage collector holds the lock exclusively while it deletes an unreferenced blob's row and then
+     * its bytes. So a commit never records bytes the collector is about to delete: it waits, finds them
+     * gone, and stores its own.
+     */
+    public void holdAgainstCollection(String digest) {
+        getEntityManager()
+                .createNativeQuery("select 1 from (select pg_advisory_xact_lock_shared(?1, hashtext(?2))) as held")
+                .setParameter(1, AdvisoryLocks.BLOB)
+                .setParameter(2, digest)
+                .getSingleResult();
+    }
+
     /** Records a stored blob and links it into a repository; refreshes both if they exist. */
     public void recordAndLink(long repositoryId, String digest, long size) {
         getEntityManager()

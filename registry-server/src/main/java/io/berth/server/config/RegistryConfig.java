@@ -32,8 +32,8 @@ public interface RegistryConfig {
 
         /**
          * How many upload sessions one account may hold open; one more is refused with {@code 429
-         * TOOMANYREQUESTS} until it completes or cancels some. Sessions untouched for {@link
-         * #abandonedAfter()} no longer count.
+         * TOOMANYREQUESTS} until it completes or cancels some. Sessions untouched for {@code
+         * berth.gc.upload-expiry} no longer count, and the garbage collector removes them.
          */
         @WithDefault("500")
         int maxSessionsPerAccount();
@@ -41,10 +41,6 @@ public interface RegistryConfig {
         /** The same bound per client address, whatever the accounts behind it. */
         @WithDefault("1000")
         int maxSessionsPerAddress();
-
-        /** How long a session may go without a chunk before it counts as abandoned. */
-        @WithDefault("24h")
-        Duration abandonedAfter();
 
         /**
          * The chunk size advertised in {@code OCI-Chunk-Min-Length}; defaults to what the blob store

@@ -1,6 +1,7 @@
 package io.berth.server.service;
 
 import io.berth.metadata.entity.UploadSessionEntity;
+import io.berth.gc.GcConfig;
 import io.berth.metadata.repository.BlobRepository;
 import io.berth.metadata.repository.RepositoryRepository;
 import io.berth.metadata.repository.UploadSessionRepository;
@@ -14,6 +15,7 @@ import io.berth.server.metrics.RegistryMetrics;
 import io.berth.server.metrics.RegistryMetrics.UploadKind;
 import io.berth.storage.BlobStat;
 import io.berth.storage.BlobStore;
+import io.berth.storage.CommitGuard;
 import io.berth.storage.Digest;
 import io.berth.storage.DigestAlgorithm;
 import io.berth.storage.DigestMismatchException;
@@ -27,6 +29,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,13 +50,15 @@ public class UploadService {
     private final UploadSessionRepository sessions;
     private final RepositoryRepository repositories;
     private final BlobRepository blobs;
+    private final GcConfig gc;
     private final RegistryConfig config;
     private final RegistryMetrics metrics;
     private final UploadLeases leases;
 
     public UploadService(BlobStore store, UploadSessionRepository sessions, RepositoryRepository repositories,
-            BlobRepository blobs, RegistryConfig config, RegistryMetrics metrics, UploadLeases leases) {
+            BlobRepository blobs, RegistryConfig config, GcConfig gc, RegistryMetrics metrics, UploadLeases leases) {
         this.store = store;
+        this.gc = gc;
         this.sessions = sessions;
         this.leases = leases;
         this.repositories = repositories;
@@ -93,7 +99,7 @@ public class UploadService {
     private void requireRoomForSession(Optional<String> account, String address) {
         RegistryConfig.Upload limits = config.upload();
         UploadSessionRepository.OpenSessions open = sessions.countOpen(account.orElse(null), address,
-                Instant.now().minus(limits.abandonedAfter()));
+                Instant.now().minus(gc.uploadExpiry()));
         if (account.isPresent() && open.byAccount() >= limits.maxSessionsPerAccount()) {
             throw tooManySessions("account " + account.get(), open.byAccount(), "max-sessions-per-account");
         }
@@ -106,16 +112,15 @@ public class UploadService {
         return new RegistryException(OciErrorCode.TOOMANYREQUESTS, who + " holds " + open
                 + " open upload sessions, the most this registry allows (berth.registry.upload." + setting
                 + "); complete or cancel (DELETE) some, or wait until those untouched for "
-                + config.upload().abandonedAfter().toHours() + " h count as abandoned");
+                + gc.uploadExpiry().toHours() + " h count as abandoned (berth.gc.upload-expiry)");
     }
 
     /** Stores a whole blob sent in one request ({@code POST ...?digest=}); nothing is kept if it does not verify. */
     public BlobDescriptor putMonolithic(RepositoryName repository, Digest digest, InputStream body) {
         long started = System.nanoTime();
-        BlobStat stat = store.put(UUID.randomUUID(), body, digest);
+        BlobStat stat = store.put(UUID.randomUUID(), body, digest, makeReadable -> recordUnderLock(digest, makeReadable,
+                () -> repositories.getOrCreate(repository.value()), () -> { }));
         metrics.blobBytesReceived(stat.size());
-        QuarkusTransaction.requiringNew().run(() ->
-                blobs.recordAndLink(repositories.getOrCreate(repository.value()), digest.toString(), stat.size()));
         metrics.uploadTook(UploadKind.MONOLITHIC, Duration.ofNanos(System.nanoTime() - started));
         LOG.debugf("Stored %s (%d bytes) in %s in one request", digest, stat.size(), repository);
         return new BlobDescriptor(digest, stat.size());
@@ -173,12 +178,11 @@ public class UploadService {
                     : appendChunk(lease, range, contentLength, body);
             BlobStat stat;
             try {
-                stat = store.commit(state, digest);
+                stat = store.commit(state, digest, lease.endAndLink(digest));
             } catch (DigestMismatchException e) {
                 lease.end();
                 throw e;
             }
-            lease.endAndLink(digest, stat.size());
             return new BlobDescriptor(digest, stat.size());
         });
         metrics.uploadTook(UploadKind.COMPLETE, Duration.ofNanos(System.nanoTime() - started));
@@ -239,6 +243,22 @@ public class UploadService {
         }
     }
 
+    /**
+     * Makes a committed blob readable and records it, with {@code alsoRecord}, in one transaction under
+     * the digest's blob lock ({@link BlobRepository#holdAgainstCollection}): the garbage collector cannot
+     * delete bytes between the store finding them in place and the link that keeps them.
+     */
+    private BlobStat recordUnderLock(Digest digest, Supplier<BlobStat> makeReadable, LongSupplier repositoryId,
+            Runnable alsoRecord) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            blobs.holdAgainstCollection(digest.toString());
+            BlobStat stored = makeReadable.get();
+            blobs.recordAndLink(repositoryId.getAsLong(), digest.toString(), stored.size());
+            alsoRecord.run();
+            return stored;
+        });
+    }
+
     /** An upload session this request holds the lease of. */
     private final class Lease {
         private final RepositoryName repository;
@@ -276,13 +296,17 @@ public class UploadService {
             settled = true;
         }
 
-        /** Ends the session after a successful commit and links the blob, in one transaction. */
-        void endAndLink(Digest digest, long size) {
-            QuarkusTransaction.requiringNew().run(() -> {
-                blobs.recordAndLink(session.repositoryId, digest.toString(), size);
-                sessions.remove(id);
-            });
-            settled = true;
+        /**
+         * The guard of the commit: makes the blob readable, links it and ends the session in one
+         * transaction, under the digest's blob lock (so the garbage collector cannot delete bytes the
+         * commit found in place).
+         */
+        CommitGuard endAndLink(Digest digest) {
+            return makeReadable -> {
+                BlobStat stat = recordUnderLock(digest, makeReadable, () -> session.repositoryId, () -> sessions.remove(id));
+                settled = true;
+                return stat;
+            };
         }
     }
 }

@@ -5,6 +5,7 @@ import io.berth.storage.BlobNotFoundException;
 import io.berth.storage.BlobStat;
 import io.berth.storage.BlobStore;
 import io.berth.storage.BlobStoreType;
+import io.berth.storage.CommitGuard;
 import io.berth.storage.Digest;
 import io.berth.storage.DigestAlgorithm;
 import io.berth.storage.DigestMismatchException;
@@ -30,6 +31,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -199,7 +202,7 @@ public class FilesystemBlobStore implements BlobStore {
     }
 
     @Override
-    public BlobStat commit(UploadState state, Digest expected) {
+    public BlobStat commit(UploadState state, Digest expected, CommitGuard guard) {
         Path staged = uploadData(state.id());
         Digest actual;
         try (FileChannel channel = FileChannel.open(staged, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
@@ -220,25 +223,37 @@ public class FilesystemBlobStore implements BlobStore {
             throw new DigestMismatchException(expected, actual);
         }
         Path target = blobPath(expected);
+        BlobStat stat = guard.around(() -> moveIntoPlace(staged, target, expected));
+        if (Files.exists(staged)) {
+            // The same content was already stored; the copy just received is redundant.
+            cancel(state.id());
+            return stat;
+        }
         try {
-            if (Files.exists(target)) {
-                // The same content is already stored; the copy just received is redundant.
-                cancel(state.id());
-            } else {
+            deleteUploadDirectory(state.id());
+        } catch (IOException e) {
+            throw new StorageException("cannot remove upload " + state.id() + ": " + e.getMessage(), e);
+        }
+        if (directIo && state.size() > directIoAfter) {
+            if (unread.size() >= UNREAD_LIMIT) {
+                // Blobs pushed and never pulled would fill it for good; a forgotten one only
+                // has its first read fill the page cache.
+                unread.clear();
+            }
+            unread.add(target);
+        }
+        return stat;
+    }
+
+    /** Renames the staged file to the blob's path unless that path already holds the blob. */
+    private BlobStat moveIntoPlace(Path staged, Path target, Digest expected) {
+        try {
+            if (!Files.exists(target)) {
                 Files.createDirectories(target.getParent());
                 Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
                 if (fsync) {
                     // The rename is only durable once the directory that now names the blob is.
                     syncDirectory(target.getParent());
-                }
-                deleteUploadDirectory(state.id());
-                if (directIo && state.size() > directIoAfter) {
-                    if (unread.size() >= UNREAD_LIMIT) {
-                        // Blobs pushed and never pulled would fill it for good; a forgotten one only
-                        // has its first read fill the page cache.
-                        unread.clear();
-                    }
-                    unread.add(target);
                 }
             }
         } catch (IOException e) {
@@ -272,6 +287,20 @@ public class FilesystemBlobStore implements BlobStore {
         } catch (IOException e) {
             throw new StorageException("cannot delete " + digest + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Unlinks in parallel: on a network or spinning disk each unlink waits on the device, not the CPU. */
+    @Override
+    public Map<Digest, String> deleteAll(Collection<Digest> digests) {
+        Map<Digest, String> failed = new ConcurrentHashMap<>();
+        digests.parallelStream().forEach(digest -> {
+            try {
+                delete(digest);
+            } catch (StorageException e) {
+                failed.put(digest, e.getMessage());
+            }
+        });
+        return failed;
     }
 
     @Override

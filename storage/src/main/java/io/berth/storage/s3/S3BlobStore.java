@@ -5,6 +5,7 @@ import io.berth.storage.BlobNotFoundException;
 import io.berth.storage.BlobStat;
 import io.berth.storage.BlobStore;
 import io.berth.storage.BlobStoreType;
+import io.berth.storage.CommitGuard;
 import io.berth.storage.Digest;
 import io.berth.storage.DigestAlgorithm;
 import io.berth.storage.DigestMismatchException;
@@ -23,6 +24,10 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -139,15 +144,18 @@ public class S3BlobStore implements BlobStore {
     // --- monolithic uploads ------------------------------------------------------------------------
 
     @Override
-    public BlobStat put(UUID id, InputStream data, Digest expected) {
+    public BlobStat put(UUID id, InputStream data, Digest expected, CommitGuard guard) {
         ResumableDigest digest = ResumableDigest.start(expected.algorithm());
         String key = blobKey(expected);
         PartBuffer buffer = new PartBuffer(settings.partSize());
         long size = buffer.fill(data, digest);
         if (!buffer.isFull()) {
             verify(expected, digest.finish(), () -> { });
-            calls.put(key, buffer.array(), buffer.length());
-            return new BlobStat(expected, size, Instant.now());
+            PartBuffer whole = buffer;
+            return guard.around(() -> {
+                calls.put(key, whole.array(), whole.length());
+                return new BlobStat(expected, whole.length(), Instant.now());
+            });
         }
         // Straight into a multipart upload at the blob's key: it becomes visible only when completed.
         PartSender sender = new PartSender(calls, settings.partSize(), key, StagedUpload.EMPTY);
@@ -160,8 +168,11 @@ public class S3BlobStore implements BlobStore {
             if (buffer.length() > 0) {
                 sender.send(buffer);
             }
-            sender.complete();
-            return new BlobStat(expected, size, Instant.now());
+            long total = size;
+            return guard.around(() -> {
+                sender.complete();
+                return new BlobStat(expected, total, Instant.now());
+            });
         } catch (RuntimeException e) {
             sender.abort();
             throw e;
@@ -232,7 +243,7 @@ public class S3BlobStore implements BlobStore {
     }
 
     @Override
-    public BlobStat commit(UploadState state, Digest expected) {
+    public BlobStat commit(UploadState state, Digest expected, CommitGuard guard) {
         UUID id = state.id();
         StagedUpload staged = StagedUpload.parse(state.storeState());
         Optional<ResumableDigest> resumed = expected.algorithm() == state.algorithm()
@@ -254,15 +265,19 @@ public class S3BlobStore implements BlobStore {
             verify(expected, actual, () -> staging.discard(id, staged, true));
         }
         String target = blobKey(expected);
-        if (calls.stat("stat " + expected, target).isEmpty()) {
-            if (source == null) {
-                calls.put(target, new byte[0], 0);
-            } else {
-                staging.copy(source, target, state.size());
+        String assembled = source;
+        BlobStat stat = guard.around(() -> {
+            if (calls.stat("stat " + expected, target).isEmpty()) {
+                if (assembled == null) {
+                    calls.put(target, new byte[0], 0);
+                } else {
+                    staging.copy(assembled, target, state.size());
+                }
             }
-        }
+            return new BlobStat(expected, state.size(), Instant.now());
+        });
         staging.discard(id, staged, false);
-        return new BlobStat(expected, state.size(), Instant.now());
+        return stat;
     }
 
     @Override
@@ -285,6 +300,21 @@ public class S3BlobStore implements BlobStore {
         }
         calls.delete(blobKey(digest));
         return true;
+    }
+
+    @Override
+    public Map<Digest, String> deleteAll(Collection<Digest> digests) {
+        Map<String, Digest> byKey = new HashMap<>();
+        digests.forEach(digest -> byKey.put(blobKey(digest), digest));
+        Map<Digest, String> failed = new LinkedHashMap<>();
+        calls.deleteAll("delete " + digests.size() + " blobs", byKey.keySet())
+                .forEach((key, reason) -> {
+                    Digest digest = byKey.get(key);
+                    if (digest != null) {
+                        failed.put(digest, reason);
+                    }
+                });
+        return failed;
     }
 
     @Override

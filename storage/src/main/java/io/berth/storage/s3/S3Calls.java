@@ -17,6 +17,7 @@ import io.minio.MakeBucketArgs;
 import io.minio.MinioAsyncClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
+import io.minio.RemoveObjectsArgs;
 import io.minio.Result;
 import io.minio.SourceObject;
 import io.minio.StatObjectArgs;
@@ -28,13 +29,18 @@ import io.minio.credentials.ChainedProvider;
 import io.minio.credentials.IamAwsProvider;
 import io.minio.errors.ErrorResponseException;
 import io.minio.errors.MinioException;
+import io.minio.messages.DeleteRequest;
+import io.minio.messages.DeleteResult;
 import io.minio.messages.Item;
 import io.minio.messages.ListMultipartUploadsResult;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -184,6 +190,30 @@ final class S3Calls {
 
     void delete(String key) {
         await("delete " + key, startDelete(key));
+    }
+
+    /**
+     * Deletes the objects with S3's multi-object delete (the client sends up to 1,000 keys a request)
+     * and returns the keys it could not delete, each with S3's reason. A key that does not exist counts
+     * as deleted, as S3 reports it.
+     */
+    Map<String, String> deleteAll(String action, Collection<String> keys) {
+        Map<String, String> failed = new LinkedHashMap<>();
+        if (keys.isEmpty()) {
+            return failed;
+        }
+        List<DeleteRequest.Object> objects = keys.stream().map(DeleteRequest.Object::new).toList();
+        try {
+            // Lazy: the requests go out as the results are read.
+            for (Result<DeleteResult.Error> result : client.removeObjects(
+                    RemoveObjectsArgs.builder().bucket(bucket).objects(objects).build())) {
+                DeleteResult.Error error = result.get();
+                failed.put(error.objectName(), error.code() + ": " + error.message());
+            }
+        } catch (MinioException | RuntimeException e) {
+            throw failure(action, e);
+        }
+        return failed;
     }
 
     /** Starts deleting an object without waiting; a failure only leaves it for a later cleanup. */

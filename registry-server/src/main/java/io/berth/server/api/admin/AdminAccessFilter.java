@@ -25,8 +25,10 @@ public class AdminAccessFilter {
 
     private final Authenticator authenticator;
     private final Instance<ExternalIdentityProvider> providers;
+    private final AdminCaller caller;
 
-    public AdminAccessFilter(Authenticator authenticator, Instance<ExternalIdentityProvider> providers) {
+    public AdminAccessFilter(Authenticator authenticator, Instance<ExternalIdentityProvider> providers, AdminCaller caller) {
+        this.caller = caller;
         this.authenticator = authenticator;
         this.providers = providers;
     }
@@ -44,6 +46,7 @@ public class AdminAccessFilter {
                 if (!principal.administrator()) {
                     throw denied(principal.name());
                 }
+                caller.set(principal.name());
             }
             case Credentials.Bearer bearer -> {
                 Optional<ExternalIdentity> identity = providers.stream()
@@ -57,6 +60,7 @@ public class AdminAccessFilter {
                 if (!identity.get().administrator()) {
                     throw denied(identity.get().username());
                 }
+                caller.set(identity.get().username());
             }
             case Credentials.None none -> throw unauthorized("the admin API needs an administrator's credentials");
             case Credentials.Unreadable unreadable -> throw unauthorized(unreadable.reason());

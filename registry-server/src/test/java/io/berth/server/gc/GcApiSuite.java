@@ -1,0 +1,298 @@
+package io.berth.server.gc;
+
+import static io.berth.server.api.RegistryClient.blobPath;
+import static io.berth.server.api.RegistryClient.manifestPath;
+import static io.berth.server.api.RegistryClient.query;
+import static io.berth.server.api.RegistryClient.request;
+import static io.berth.server.api.RegistryClient.uploadsPath;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.agroal.api.AgroalDataSource;
+import io.berth.gc.CollectorHooks;
+import io.berth.server.api.OciContent;
+import io.berth.server.api.OciContent.Blob;
+import io.berth.server.api.OciContent.Manifest;
+import io.berth.server.api.RegistryClient;
+import io.berth.storage.BlobStore;
+import io.berth.storage.Digest;
+import io.berth.storage.DigestAlgorithm;
+import io.berth.storage.UploadNotFoundException;
+import io.berth.storage.UploadState;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The garbage collector through the admin API, on a real blob store: each definition of garbage (see
+ * the {@code io.berth.gc} package documentation), the grace period that keeps fresh content, the
+ * references that keep old content, dry runs, the reports, and the race between the collector and a
+ * push of the digest it is deleting. Rows are made old by moving their times back in PostgreSQL, so
+ * the default grace period (1 h) is what is tested.
+ */
+public abstract class GcApiSuite {
+
+    private static final String OLD = "now() - interval '2 hours'";
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Inject
+    BlobStore store;
+
+    @Inject
+    CollectorHooks hooks;
+
+    @AfterEach
+    void unhook() {
+        hooks.beforeBytesDeleted(digests -> { });
+    }
+
+    @Test
+    void anAbandonedUploadGoesWithItsStagedBytes() {
+        String repository = RegistryClient.repository("gc-upload");
+        String abandoned = RegistryClient.startUpload(repository);
+        String fresh = RegistryClient.startUpload(repository);
+        request().contentType("application/octet-stream").body(new byte[] {1, 2, 3}).patch(abandoned).then().statusCode(202);
+        UUID abandonedId = uploadId(abandoned);
+        execute("update upload_session set updated_at = now() - interval '25 hours' where id = ?", abandonedId);
+
+        JsonPath run = collect(false);
+
+        assertTrue(run.getInt("kinds.UPLOAD.items") >= 1, run.prettify());
+        assertFalse(exists("select 1 from upload_session where id = ?", abandonedId));
+        assertThrows(UploadNotFoundException.class, () -> store.append(
+                new UploadState(abandonedId, 3, DigestAlgorithm.SHA256, null, null), InputStream.nullInputStream()));
+        request().get(abandoned).then().statusCode(404).body("errors[0].code", equalTo("BLOB_UPLOAD_UNKNOWN"));
+        request().get(fresh).then().statusCode(204);
+    }
+
+    @Test
+    void aBlobNothingReferencesGoesOnceTheGracePeriodHasPassed() {
+        String repository = RegistryClient.repository("gc-blob");
+        Blob old = RegistryClient.pushRandomBlob(repository, 2048);
+        Blob fresh = RegistryClient.pushRandomBlob(repository, 1024);
+        makeOld(old.digest());
+
+        JsonPath run = collect(false);
+
+        assertTrue(run.getInt("kinds.BLOB.items") >= 1, run.prettify());
+        RegistryClient.fails(request().get(blobPath(repository, old.digest())), 404, "BLOB_UNKNOWN");
+        assertFalse(exists("select 1 from blob where digest = ?", old.digest()));
+        assertTrue(store.stat(Digest.parse(old.digest())).isEmpty(), "the bytes are deleted too");
+        request().head(blobPath(repository, fresh.digest())).then().statusCode(200);
+        assertTrue(store.stat(Digest.parse(fresh.digest())).isPresent());
+    }
+
+    @Test
+    void theLayersOfADeletedManifestGoAndThoseAnotherImageUsesStay() {
+        String repository = RegistryClient.repository("gc-manifest");
+        Blob shared = RegistryClient.pushRandomBlob(repository, 512);
+        RegistryClient.Image deleted = RegistryClient.pushImageWithLayer(repository, "old", shared);
+        Blob unique = RegistryClient.pushRandomBlob(repository, 700);
+        Manifest withUnique = RegistryClient.pushManifest(repository, "gone", OciContent.manifest(OciContent.imageManifest(
+                OciContent.OCI_MANIFEST, deleted.config().descriptor(OciContent.OCI_CONFIG),
+                shared.descriptor(OciContent.OCI_LAYER), unique.descriptor(OciContent.OCI_LAYER))));
+        request().delete(manifestPath(repository, withUnique.digest())).then().statusCode(202);
+        makeOld(shared.digest(), unique.digest(), deleted.config().digest());
+
+        collect(false);
+
+        RegistryClient.fails(request().get(blobPath(repository, unique.digest())), 404, "BLOB_UNKNOWN");
+        assertTrue(store.stat(Digest.parse(unique.digest())).isEmpty());
+        // The image tagged 'old' still pulls whole: its config and its layer were kept though just as old.
+        request().get(manifestPath(repository, "old")).then().statusCode(200);
+        assertArrayEquals(shared.bytes(), request().get(blobPath(repository, shared.digest())).then().statusCode(200)
+                .extract().asByteArray());
+        request().get(blobPath(repository, deleted.config().digest())).then().statusCode(200);
+    }
+
+    @Test
+    void aReferrerWhoseSubjectIsGoneGoesAndOneWithItsSubjectStays() {
+        String repository = RegistryClient.repository("gc-referrer");
+        Manifest subject = RegistryClient.pushImage(repository, "subject");
+        Manifest kept = RegistryClient.pushImage(repository, "kept");
+        Manifest orphan = RegistryClient.pushManifest(repository, OciContent.manifest(OciContent.withSubject(
+                RegistryClient.artifact(repository, "application/vnd.example.sbom"), subject)));
+        Manifest attached = RegistryClient.pushManifest(repository, OciContent.manifest(OciContent.withSubject(
+                RegistryClient.artifact(repository, "application/vnd.example.sbom"), kept)));
+        request().delete(manifestPath(repository, subject.digest())).then().statusCode(202);
+        execute("update manifest set created_at = " + OLD + " where digest = any(?)", new String[] {orphan.digest(),
+            attached.digest()});
+
+        JsonPath run = collect(false);
+
+        assertTrue(run.getInt("kinds.REFERRER.items") >= 1, run.prettify());
+        RegistryClient.fails(request().get(manifestPath(repository, orphan.digest())), 404, "MANIFEST_UNKNOWN");
+        request().get(manifestPath(repository, attached.digest())).then().statusCode(200);
+    }
+
+    @Test
+    void aDryRunListsWhatWouldGoAndRemovesNothing() {
+        String repository = RegistryClient.repository("gc-dry");
+        Blob old = RegistryClient.pushRandomBlob(repository, 300);
+        makeOld(old.digest());
+
+        JsonPath run = collect(true);
+
+        assertEquals(true, run.getBoolean("dryRun"));
+        assertTrue(run.getList("kinds.LINK.listed", String.class).contains(repository + "@" + old.digest()), run.prettify());
+        request().head(blobPath(repository, old.digest())).then().statusCode(200);
+        assertTrue(store.stat(Digest.parse(old.digest())).isPresent());
+    }
+
+    /**
+     * The race of the package documentation: the collector has deleted an unreferenced blob's row and is
+     * about to delete its bytes when a push of the same digest completes. The push must wait for the
+     * collector's blob lock and then store its own bytes, never record the ones about to go.
+     */
+    @Test
+    void aPushOfTheDigestBeingCollectedEndsWithItsBytesInPlace() throws Exception {
+        String repository = RegistryClient.repository("gc-race");
+        Blob blob = RegistryClient.pushRandomBlob(repository, 4096);
+        makeOld(blob.digest());
+        CountDownLatch reached = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        hooks.beforeBytesDeleted(digests -> {
+            if (digests.contains(blob.digest())) {
+                reached.countDown();
+                await(release);
+            }
+        });
+        try {
+            long run = startRun(false);
+            assertTrue(reached.await(60, TimeUnit.SECONDS), "the collector reached the delete of the blob's bytes");
+            assertFalse(exists("select 1 from blob where digest = ?", blob.digest()), "the row is gone before the bytes");
+
+            CompletableFuture<Integer> push = CompletableFuture.supplyAsync(() -> request()
+                    .contentType("application/octet-stream").body(blob.bytes())
+                    .post(query(uploadsPath(repository), "digest", blob.digest())).statusCode());
+            Thread.sleep(1500);
+            assertFalse(push.isDone(), "the push waits for the collector's blob lock");
+            release.countDown();
+            assertEquals(201, push.get(60, TimeUnit.SECONDS));
+            awaitRun(run);
+
+            assertTrue(store.stat(Digest.parse(blob.digest())).isPresent(), "the pushed bytes are in place");
+            assertArrayEquals(blob.bytes(), request().get(blobPath(repository, blob.digest())).then().statusCode(200)
+                    .extract().asByteArray());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void runsAreReportedListedAndCounted() {
+        long id = startRun(true);
+        JsonPath run = awaitRun(id);
+        assertEquals("finished", run.getString("status"));
+        assertEquals("admin", run.getString("requestedBy"));
+        request().get("/api/v1/gc/runs").then().statusCode(200).body("id", hasItem((int) id));
+        request().get("/api/v1/gc/runs/999999999").then().statusCode(404).body("errors[0].code", equalTo("NOT_FOUND"));
+        RegistryClient.anonymous().post("/api/v1/gc").then().statusCode(401);
+        RegistryClient.anonymous().get("/q/metrics").then().statusCode(200)
+                .body(containsString("berth_gc_runs_total{dry_run=\"true\",outcome=\"finished\"}"));
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------
+
+    /** Runs the collector through the admin API and returns the finished run's report. */
+    protected JsonPath collect(boolean dryRun) {
+        JsonPath run = awaitRun(startRun(dryRun));
+        assertEquals("finished", run.getString("status"), run.prettify());
+        return run;
+    }
+
+    protected long startRun(boolean dryRun) {
+        Response started = request().contentType("application/json").body("{\"dryRun\":" + dryRun + "}").post("/api/v1/gc");
+        started.then().statusCode(202).body("status", equalTo("pending")).header("Location", containsString("/api/v1/gc/runs/"));
+        return started.jsonPath().getLong("id");
+    }
+
+    protected JsonPath awaitRun(long id) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (Instant.now().isBefore(deadline)) {
+            JsonPath run = request().get("/api/v1/gc/runs/" + id).then().statusCode(200).extract().jsonPath();
+            if (Set.of("finished", "failed", "skipped").contains(run.getString("status"))) {
+                return run;
+            }
+            sleep(100);
+        }
+        throw new AssertionError("garbage collection run " + id + " did not end within 120 s");
+    }
+
+    /** Moves the blobs' reference times, and those of their links, past the grace period. */
+    protected void makeOld(String... digests) {
+        execute("update repository_blob set last_referenced_at = " + OLD + " where blob_digest = any(?)", digests);
+        execute("update blob set last_referenced_at = " + OLD + " where digest = any(?)", digests);
+    }
+
+    private static UUID uploadId(String location) {
+        return UUID.fromString(location.substring(location.lastIndexOf('/') + 1));
+    }
+
+    protected void execute(String sql, Object parameter) {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(connection, statement, parameter);
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    protected boolean exists(String sql, Object parameter) {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(connection, statement, parameter);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    private static void bind(Connection connection, PreparedStatement statement, Object parameter) throws SQLException {
+        if (parameter instanceof String[] values) {
+            statement.setArray(1, connection.createArrayOf("varchar", values));
+        } else {
+            statement.setObject(1, parameter);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
