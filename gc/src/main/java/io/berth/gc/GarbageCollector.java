@@ -55,10 +55,12 @@ public class GarbageCollector {
     private final DataSource dataSource;
     private final ObjectMapper json;
     private final CollectorHooks hooks;
+    private final Retention retention;
     private final String replica = replicaName();
 
     public GarbageCollector(GcConfig config, GarbageRepository garbage, GcRunRepository runs, BlobStore store,
-            DataSource dataSource, ObjectMapper json, CollectorHooks hooks) {
+            DataSource dataSource, ObjectMapper json, CollectorHooks hooks, Retention retention) {
+        this.retention = retention;
         this.config = config;
         this.garbage = garbage;
         this.runs = runs;
@@ -121,11 +123,15 @@ public class GarbageCollector {
                 config.grace(), orphanScan ? ", with an orphan scan" : "");
         Progress progress = new Progress(dryRun);
         try {
+            Retention.Outcome retained = retention.apply(now, dryRun, config.batchSize());
+            retained.tags().forEach(tag -> progress.add(GarbageKind.TAG, tag, 0));
+            retained.manifests().forEach(manifest -> progress.add(GarbageKind.MANIFEST, manifest, 0));
             if (dryRun) {
                 survey(progress, now, graceCutoff);
             } else {
                 collectUploads(progress, now.minus(config.uploadExpiry()));
                 collectRows(progress, GarbageKind.REFERRER, () -> garbage.removeOrphanedReferrers(graceCutoff, config.batchSize()));
+                collectRows(progress, GarbageKind.CHILD, () -> garbage.removeOrphanedChildren(graceCutoff, config.batchSize()));
                 collectRows(progress, GarbageKind.LINK, () -> garbage.removeUnneededLinks(graceCutoff, config.batchSize()));
                 collectBlobs(progress, lock, graceCutoff);
             }
@@ -153,6 +159,8 @@ public class GarbageCollector {
                     .forEach(upload -> progress.add(GarbageKind.UPLOAD, upload.toString(), 0));
             garbage.findOrphanedReferrers(graceCutoff, DRY_RUN_LIMIT)
                     .forEach(item -> progress.add(GarbageKind.REFERRER, item.repository() + "@" + item.digest(), 0));
+            garbage.findOrphanedChildren(graceCutoff, DRY_RUN_LIMIT)
+                    .forEach(item -> progress.add(GarbageKind.CHILD, item.repository() + "@" + item.digest(), 0));
             garbage.findUnneededLinks(graceCutoff, DRY_RUN_LIMIT)
                     .forEach(item -> progress.add(GarbageKind.LINK, item.repository() + "@" + item.digest(), 0));
             garbage.findUnreferencedBlobs(graceCutoff, DRY_RUN_LIMIT)

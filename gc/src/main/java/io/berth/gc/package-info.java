@@ -14,6 +14,10 @@
  * ago than {@code berth.gc.grace} (1 h), whose {@code subject} is not in their repository. The grace
  * period matters because a client may push a referrer before its subject. Other untagged manifests
  * are kept: Kubernetes pulls by digest, and a tag moving must not break a running Deployment.</li>
+ * <li><b>Platforms of a deleted index</b>: manifests that an index listed, that lost their last such
+ * index when it was deleted while no tag pointed at them, and that no tag or index claimed within the
+ * grace period (nested indexes give up their own children the same way, one run later). Until then a
+ * client that deletes an index and then its children by digest still finds them.</li>
  * <li><b>Repository links</b> to blobs that no manifest of that repository references, last
  * referenced (pushed, mounted) longer ago than the grace period. A client that uploaded a blob has
  * that long to push the manifest that needs it.</li>
@@ -26,7 +30,8 @@
  * {@code berth.gc.orphan-scan-interval} (24 h).</li>
  * </ol>
  * Deleting a manifest (by digest) removes its tags and its references to blobs and children at once;
- * what it alone kept alive becomes garbage by the rules above.
+ * what it alone kept alive becomes garbage by the rules above. Immutable tags ({@code
+ * ImmutableTags} in registry-server) are never removed by retention.
  *
  * <h2>The invariant, and the rule that keeps it under concurrent pushes</h2>
  * No manifest, link or blob row ever points at bytes that are not in the store, and nothing a

@@ -14,8 +14,12 @@ import java.util.function.Supplier;
 public interface CommitGuard {
 
     /** No lock and no record: the step runs by itself. */
-    CommitGuard NONE = Supplier::get;
+    CommitGuard NONE = (size, makeReadable) -> makeReadable.get();
 
-    /** Runs {@code makeReadable} and whatever must happen with it; returns what it returned. */
-    BlobStat around(Supplier<BlobStat> makeReadable);
+    /**
+     * Runs {@code makeReadable}, for a verified blob of {@code size} bytes, and whatever must happen with
+     * it (the caller may also refuse it before, by throwing: nothing becomes readable then); returns what
+     * {@code makeReadable} returned.
+     */
+    BlobStat around(long size, Supplier<BlobStat> makeReadable);
 }

@@ -18,6 +18,9 @@ final class AdvisoryLocks {
      */
     static final int BLOB = 0x42455255;
 
+    /** One namespace's quota decisions, object {@code hashtext(namespace)}: held by commits that check its quota. */
+    static final int QUOTA = 0x42455256;
+
     private AdvisoryLocks() {
     }
 }

@@ -3,6 +3,7 @@ package io.berth.metadata.repository;
 import io.berth.metadata.entity.BlobEntity;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -58,6 +59,30 @@ public class BlobRepository implements PanacheRepositoryBase<BlobEntity, String>
                 .setParameter(1, AdvisoryLocks.BLOB)
                 .setParameter(2, digest)
                 .getSingleResult();
+    }
+
+    /**
+     * Refreshes the reference time of blobs and of their links in the named repositories (the pairs are
+     * {@code repositories[i]}, {@code digests[i]}), skipping rows refreshed within {@code fresh}.
+     */
+    public void refreshReferences(List<String> repositories, List<String> digests, Duration fresh) {
+        getEntityManager()
+                .createNativeQuery("""
+                        update repository_blob rb set last_referenced_at = now()
+                        from repository r, unnest(cast(?1 as varchar[]), cast(?2 as varchar[])) as t(repository, digest)
+                        where r.name = t.repository and rb.repository_id = r.id and rb.blob_digest = t.digest
+                          and rb.last_referenced_at < now() - ?3 * interval '1 millisecond'""")
+                .setParameter(1, repositories.toArray(String[]::new))
+                .setParameter(2, digests.toArray(String[]::new))
+                .setParameter(3, fresh.toMillis())
+                .executeUpdate();
+        getEntityManager()
+                .createNativeQuery("""
+                        update blob set last_referenced_at = now()
+                        where digest = any(cast(?1 as varchar[])) and last_referenced_at < now() - ?2 * interval '1 millisecond'""")
+                .setParameter(1, digests.stream().distinct().toArray(String[]::new))
+                .setParameter(2, fresh.toMillis())
+                .executeUpdate();
     }
 
     /** Records a stored blob and links it into a repository; refreshes both if they exist. */

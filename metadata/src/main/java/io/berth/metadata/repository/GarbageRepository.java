@@ -4,10 +4,14 @@ import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -66,40 +70,87 @@ public class GarbageRepository {
 
     // --- 2. referrers whose subject is gone ---------------------------------------------------------
 
-    private static final String ORPHANED_REFERRER = """
-            m.subject_digest is not null and m.created_at < ?1
-            and not exists (select 1 from manifest s where s.repository_id = m.repository_id and s.digest = m.subject_digest)
-            and not exists (select 1 from tag t where t.manifest_id = m.id)
+    /** Nothing in its repository keeps the manifest {@code m}: no tag points at it, no index lists it. */
+    private static final String UNCLAIMED = """
+            not exists (select 1 from tag t where t.manifest_id = m.id)
             and not exists (select 1 from manifest_child mc join manifest p on p.id = mc.manifest_id
                             where p.repository_id = m.repository_id and mc.child_digest = m.digest)""";
 
+    private static final String ORPHANED_REFERRER = """
+            m.subject_digest is not null and m.created_at < ?1
+            and not exists (select 1 from manifest s where s.repository_id = m.repository_id and s.digest = m.subject_digest)"""
+            + " and " + UNCLAIMED;
+
     /** Lists untagged, unlisted manifests older than {@code createdBefore} whose subject is not in their repository. */
     public List<RepositoryItem> findOrphanedReferrers(Instant createdBefore, int limit) {
+        return findManifests(ORPHANED_REFERRER, "m.created_at", createdBefore, limit);
+    }
+
+    private List<RepositoryItem> findManifests(String condition, String order, Instant cutoff, int limit) {
         return items(em().createNativeQuery("select r.name, m.digest from manifest m join repository r on r.id = m.repository_id"
-                + " where " + ORPHANED_REFERRER + " order by m.created_at limit ?2")
-                .setParameter(1, createdBefore)
+                + " where " + condition + " order by " + order + " limit ?2")
+                .setParameter(1, cutoff)
                 .setParameter(2, limit)
                 .getResultList());
     }
 
     /** Deletes what {@link #findOrphanedReferrers} would list (tags and blob references go with them). */
     public List<RepositoryItem> removeOrphanedReferrers(Instant createdBefore, int limit) {
-        List<Long> locked = ids(em().createNativeQuery("select m.id from manifest m where " + ORPHANED_REFERRER
-                        + " order by m.created_at limit ?2 for update of m skip locked")
-                .setParameter(1, createdBefore)
+        return removeManifests(ORPHANED_REFERRER, "m.created_at", createdBefore, limit, locked -> { });
+    }
+
+    /**
+     * Deletes the manifests that match {@code condition} (on {@code m}, with the cutoff as {@code ?1}):
+     * locks up to {@code limit} of them, hands their ids to {@code beforeDelete}, and deletes those that
+     * still match, as a statement of its own.
+     */
+    private List<RepositoryItem> removeManifests(String condition, String order, Instant cutoff, int limit,
+            Consumer<List<Long>> beforeDelete) {
+        List<Long> locked = ids(em().createNativeQuery("select m.id from manifest m where " + condition
+                        + " order by " + order + " limit ?2 for update of m skip locked")
+                .setParameter(1, cutoff)
                 .setParameter(2, limit)
                 .getResultList());
         if (locked.isEmpty()) {
             return List.of();
         }
+        beforeDelete.accept(locked);
         return items(em().createNativeQuery("""
                         with gone as (delete from manifest m where m.id = any(cast(?2 as bigint[])) and %s
                                       returning m.repository_id, m.digest)
                         select r.name, gone.digest from gone join repository r on r.id = gone.repository_id"""
-                        .formatted(ORPHANED_REFERRER))
-                .setParameter(1, createdBefore)
+                        .formatted(condition))
+                .setParameter(1, cutoff)
                 .setParameter(2, locked.toArray(Long[]::new))
                 .getResultList());
+    }
+
+    // --- 2b. platforms of deleted indexes that nothing claimed since -----------------------------------
+
+    private static final String ORPHANED_CHILD = "m.orphaned_at < ?1 and " + UNCLAIMED;
+
+    /** Lists manifests orphaned by an index's deletion before {@code orphanedBefore} that no tag or index claims. */
+    public List<RepositoryItem> findOrphanedChildren(Instant orphanedBefore, int limit) {
+        return findManifests(ORPHANED_CHILD, "m.orphaned_at", orphanedBefore, limit);
+    }
+
+    /**
+     * Deletes what {@link #findOrphanedChildren} would list; those that are indexes themselves leave their
+     * own children orphaned in turn, for a later batch.
+     */
+    public List<RepositoryItem> removeOrphanedChildren(Instant orphanedBefore, int limit) {
+        Map<Long, List<String>> grandchildren = new HashMap<>();
+        List<RepositoryItem> removed = removeManifests(ORPHANED_CHILD, "m.orphaned_at", orphanedBefore, limit, locked -> {
+            List<?> rows = em().createNativeQuery("""
+                            select m.repository_id, mc.child_digest from manifest_child mc join manifest m on m.id = mc.manifest_id
+                            where m.id = any(cast(?1 as bigint[]))""")
+                    .setParameter(1, locked.toArray(Long[]::new))
+                    .getResultList();
+            rows.stream().map(row -> (Object[]) row).forEach(row -> grandchildren
+                    .computeIfAbsent(((Number) row[0]).longValue(), id -> new ArrayList<>()).add((String) row[1]));
+        });
+        grandchildren.forEach((repositoryId, digests) -> ManifestRepository.markOrphaned(em(), repositoryId, digests));
+        return removed;
     }
 
     // --- 3. repository links no manifest of the repository needs ------------------------------------
@@ -195,6 +246,29 @@ public class GarbageRepository {
         return Set.copyOf(strings(em().createNativeQuery("select digest from blob where digest = any(cast(?1 as varchar[]))")
                 .setParameter(1, digests.toArray(String[]::new))
                 .getResultList()));
+    }
+
+    // --- the consistency check -------------------------------------------------------------------------
+
+    /** Returns the recorded sizes of those of {@code digests} that have a blob row. */
+    public Map<String, Long> findRecordedSizes(Collection<String> digests) {
+        Map<String, Long> sizes = new HashMap<>();
+        if (digests.isEmpty()) {
+            return sizes;
+        }
+        List<?> rows = em().createNativeQuery("select digest, size from blob where digest = any(cast(?1 as varchar[]))")
+                .setParameter(1, digests.toArray(String[]::new))
+                .getResultList();
+        rows.stream().map(row -> (Object[]) row).forEach(row -> sizes.put((String) row[0], ((Number) row[1]).longValue()));
+        return sizes;
+    }
+
+    /** A page of blob rows in digest order, after {@code after} (exclusive; empty for the first page). */
+    public List<BlobRow> pageBlobs(String after, int limit) {
+        return blobRows(em().createNativeQuery("select digest, size from blob where digest > ?1 order by digest limit ?2")
+                .setParameter(1, after)
+                .setParameter(2, limit)
+                .getResultList());
     }
 
     // --- rows to values ----------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
 
@@ -62,7 +61,7 @@ public class GcRunRepository {
         List<?> rows = em().createNativeQuery("""
                         select max(started_at) from gc_run where orphan_scan and status = 'finished' and not dry_run""")
                 .getResultList();
-        return rows.isEmpty() || rows.get(0) == null ? Optional.empty() : Optional.of(instant(rows.get(0)));
+        return rows.isEmpty() || rows.get(0) == null ? Optional.empty() : Optional.of(Times.instant(rows.get(0)));
     }
 
     public Optional<GcRunRow> find(long id) {
@@ -84,16 +83,7 @@ public class GcRunRepository {
         List<?> result = query.getResultList();
         return result.stream().map(row -> (Object[]) row).map(row -> new GcRunRow(
                 ((Number) row[0]).longValue(), (Boolean) row[1], (String) row[2], (String) row[3], (Boolean) row[4],
-                Optional.ofNullable((String) row[5]), instant(row[6]), Optional.ofNullable(row[7]).map(GcRunRepository::instant),
-                Optional.ofNullable(row[8]).map(GcRunRepository::instant), Optional.ofNullable((String) row[9]))).toList();
-    }
-
-    private static Instant instant(Object value) {
-        return switch (value) {
-            case Instant instant -> instant;
-            case OffsetDateTime time -> time.toInstant();
-            case java.sql.Timestamp timestamp -> timestamp.toInstant();
-            default -> throw new IllegalStateException("not a time: " + value.getClass());
-        };
+                Optional.ofNullable((String) row[5]), Times.instant(row[6]), Optional.ofNullable(row[7]).map(Times::instant),
+                Optional.ofNullable(row[8]).map(Times::instant), Optional.ofNullable((String) row[9]))).toList();
     }
 }

@@ -3,8 +3,10 @@ package io.berth.metadata.repository;
 import io.berth.metadata.entity.ManifestEntity;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -53,6 +55,55 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
 
     private static StoredManifest storedManifest(ResultSet row) throws SQLException {
         return new StoredManifest(row.getString(1), row.getString(2), row.getLong(3), row.getBytes(4), row.getString(5));
+    }
+
+    /**
+     * Lists the digests of a repository's manifests created before {@code createdBefore} that no tag
+     * points at, no index lists, and that have no subject (referrers follow their subject instead).
+     */
+    @SuppressWarnings("unchecked")
+    public List<String> findUntagged(long repositoryId, Instant createdBefore, int limit) {
+        return getEntityManager()
+                .createNativeQuery("""
+                        select m.digest from manifest m
+                        where m.repository_id = ?1 and m.created_at < ?2 and m.subject_digest is null
+                          and not exists (select 1 from tag t where t.manifest_id = m.id)
+                          and not exists (select 1 from manifest_child mc join manifest p on p.id = mc.manifest_id
+                                          where p.repository_id = m.repository_id and mc.child_digest = m.digest)
+                        order by m.created_at limit ?3""")
+                .setParameter(1, repositoryId)
+                .setParameter(2, createdBefore)
+                .setParameter(3, limit)
+                .getResultList();
+    }
+
+    /**
+     * Records that manifests were pulled (the pairs are {@code repositories[i]}, {@code digests[i]}),
+     * skipping those recorded within the last minute.
+     */
+    public void recordPulls(List<String> repositories, List<String> digests) {
+        getEntityManager()
+                .createNativeQuery("""
+                        update manifest m set last_pulled_at = now()
+                        from repository r, unnest(cast(?1 as varchar[]), cast(?2 as varchar[])) as p(repository, digest)
+                        where r.name = p.repository and m.repository_id = r.id and m.digest = p.digest
+                          and (m.last_pulled_at is null or m.last_pulled_at < now() - interval '1 minute')""")
+                .setParameter(1, repositories.toArray(String[]::new))
+                .setParameter(2, digests.toArray(String[]::new))
+                .executeUpdate();
+    }
+
+    /**
+     * Returns the id of a manifest of the repository and locks its row until the transaction ends: a tag
+     * pushed onto it meanwhile waits, so what the caller reads about it next (its tags) holds.
+     */
+    public Optional<Long> lockId(long repositoryId, String digest) {
+        List<?> rows = getEntityManager()
+                .createNativeQuery("select id from manifest where repository_id = ?1 and digest = ?2 for update")
+                .setParameter(1, repositoryId)
+                .setParameter(2, digest)
+                .getResultList();
+        return rows.stream().map(row -> ((Number) row).longValue()).findFirst();
     }
 
     /** Returns the id of a manifest in a repository, or empty. */
@@ -148,7 +199,8 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
 
     /**
      * Deletes a manifest, and with it every tag that points at it, unless an index of the same repository
-     * lists it; manifests whose {@code subject} it is (its referrers) do not keep it.
+     * lists it; manifests whose {@code subject} it is (its referrers) do not keep it. The children of an
+     * index that nothing else keeps are marked for the garbage collector ({@link #markOrphaned}).
      *
      * <p>Race-safe with an index push, which locks the rows of its children ({@link #findMissing}) before
      * it records them: the manifest's row is locked here first, and only then are the indexes that list
@@ -180,11 +232,43 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
             return new Removal.Refused(new ReferencingManifests((String) first[0], ReferencingManifests.Use.CHILD,
                     ((Number) first[1]).longValue()));
         }
+        long id = ((Number) locked.get(0)).longValue();
+        List<String> children = childDigests(id);
         getEntityManager()
                 .createNativeQuery("delete from manifest where id = ?1")
-                .setParameter(1, ((Number) locked.get(0)).longValue())
+                .setParameter(1, id)
                 .executeUpdate();
+        markOrphaned(getEntityManager(), repositoryId, children);
         return new Removal.Removed();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> childDigests(long manifestId) {
+        return getEntityManager()
+                .createNativeQuery("select child_digest from manifest_child where manifest_id = ?1")
+                .setParameter(1, manifestId)
+                .getResultList();
+    }
+
+    /**
+     * Marks those of {@code digests} (children of an index just deleted) that nothing else in the
+     * repository keeps, no tag and no other index, as orphaned: the garbage collector removes them after
+     * its grace period. Until then a client that deletes an index and then its children by digest, as
+     * some do, still finds them.
+     */
+    static void markOrphaned(EntityManager em, long repositoryId, Collection<String> digests) {
+        if (digests.isEmpty()) {
+            return;
+        }
+        em.createNativeQuery("""
+                        update manifest m set orphaned_at = now()
+                        where m.repository_id = ?1 and m.digest = any(cast(?2 as varchar[])) and m.orphaned_at is null
+                          and not exists (select 1 from tag t where t.manifest_id = m.id)
+                          and not exists (select 1 from manifest_child mc join manifest p on p.id = mc.manifest_id
+                                          where p.repository_id = m.repository_id and mc.child_digest = m.digest)""")
+                .setParameter(1, repositoryId)
+                .setParameter(2, digests.toArray(String[]::new))
+                .executeUpdate();
     }
 
     /**

@@ -5,6 +5,7 @@ import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /** Repositories by name, and the catalog. */
 @ApplicationScoped
@@ -17,6 +18,29 @@ public class RepositoryRepository implements PanacheRepositoryBase<RepositoryEnt
                 .setParameter("name", name)
                 .getResultStream()
                 .findFirst();
+    }
+
+    /**
+     * Deletes the named repository with everything in it (manifests, tags, blob links, upload sessions)
+     * and returns the ids of the upload sessions it had, whose staged bytes are the caller's to drop;
+     * empty if there is no such repository. Blobs other repositories link stay; the rest become garbage.
+     */
+    @SuppressWarnings("unchecked")
+    public Optional<List<UUID>> delete(String name) {
+        List<?> ids = getEntityManager()
+                .createNativeQuery("select id from repository where name = ?1 for update")
+                .setParameter(1, name)
+                .getResultList();
+        if (ids.isEmpty()) {
+            return Optional.empty();
+        }
+        long id = ((Number) ids.get(0)).longValue();
+        List<UUID> sessions = getEntityManager()
+                .createNativeQuery("select id from upload_session where repository_id = ?1", UUID.class)
+                .setParameter(1, id)
+                .getResultList();
+        getEntityManager().createNativeQuery("delete from repository where id = ?1").setParameter(1, id).executeUpdate();
+        return Optional.of(sessions);
     }
 
     /** Returns the id of the named repository, creating it if needed; safe against concurrent creation. */

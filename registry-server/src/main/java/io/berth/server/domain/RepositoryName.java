@@ -26,6 +26,12 @@ public record RepositoryName(String value) {
         }
     }
 
+    /** The namespace the repository belongs to: its name's first component (a user or an organization). */
+    public String namespace() {
+        int slash = value.indexOf('/');
+        return slash < 0 ? value : value.substring(0, slash);
+    }
+
     @Override
     public String toString() {
         return value;

@@ -33,9 +33,12 @@ public class BlobService {
     private final BlobRepository blobs;
     private final RepositoryRepository repositories;
     private final RegistryMetrics metrics;
+    private final ReferenceTouches touches;
 
-    public BlobService(BlobStore store, BlobRepository blobs, RepositoryRepository repositories, RegistryMetrics metrics) {
+    public BlobService(BlobStore store, BlobRepository blobs, RepositoryRepository repositories, RegistryMetrics metrics,
+            ReferenceTouches touches) {
         this.store = store;
+        this.touches = touches;
         this.blobs = blobs;
         this.repositories = repositories;
         this.metrics = metrics;
@@ -45,6 +48,8 @@ public class BlobService {
     public BlobDescriptor find(RepositoryName repository, Digest digest) {
         long size = blobs.findLinkedSize(repository.value(), digest.toString())
                 .orElseThrow(() -> Errors.blobUnknown(repository, digest));
+        // A client that saw the blob may reference it for the garbage collector's whole grace period.
+        touches.touch(repository.value(), digest.toString());
         return new BlobDescriptor(digest, size);
     }
 

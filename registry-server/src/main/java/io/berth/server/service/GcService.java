@@ -1,6 +1,8 @@
 package io.berth.server.service;
 
 import io.berth.auth.AccountException;
+import io.berth.gc.ConsistencyCheck;
+import io.berth.gc.ConsistencyCheck.Findings;
 import io.berth.gc.GarbageCollector;
 import io.berth.gc.GarbageKind;
 import io.berth.gc.KindReport;
@@ -28,10 +30,12 @@ public class GcService {
     private final GarbageCollector collector;
     private final GcRunRepository runs;
     private final GcMetrics metrics;
+    private final ConsistencyCheck consistency;
     /** One thread: runs asked for on this replica queue behind each other instead of being skipped at once. */
     private final ExecutorService worker = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("berth-gc").factory());
 
-    public GcService(GarbageCollector collector, GcRunRepository runs, GcMetrics metrics) {
+    public GcService(GarbageCollector collector, GcRunRepository runs, GcMetrics metrics, ConsistencyCheck consistency) {
+        this.consistency = consistency;
         this.collector = collector;
         this.runs = runs;
         this.metrics = metrics;
@@ -61,6 +65,11 @@ public class GcService {
         long started = System.nanoTime();
         collector.runIfFree("schedule").ifPresent(report ->
                 metrics.record(report, false, Duration.ofNanos(System.nanoTime() - started)));
+    }
+
+    /** Compares the metadata with the blob store, on the caller's thread; reads only. */
+    public Findings checkConsistency() {
+        return consistency.run();
     }
 
     public GcRun find(long id) {

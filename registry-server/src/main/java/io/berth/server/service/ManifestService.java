@@ -46,9 +46,16 @@ public class ManifestService {
     private final ManifestParser parser;
     private final RegistryConfig config;
     private final RegistryMetrics metrics;
+    private final ImmutableTags immutableTags;
+    private final ReferenceTouches touches;
+    private final Quotas quotas;
 
     public ManifestService(ManifestRepository manifests, TagRepository tags, BlobRepository blobs,
-            RepositoryRepository repositories, ManifestParser parser, RegistryConfig config, RegistryMetrics metrics) {
+            RepositoryRepository repositories, ManifestParser parser, RegistryConfig config, RegistryMetrics metrics,
+            ImmutableTags immutableTags, ReferenceTouches touches, Quotas quotas) {
+        this.quotas = quotas;
+        this.immutableTags = immutableTags;
+        this.touches = touches;
         this.manifests = manifests;
         this.tags = tags;
         this.blobs = blobs;
@@ -76,6 +83,7 @@ public class ManifestService {
         }
         if (withContent) {
             metrics.manifestBytesSent(manifest.size());
+            touches.pulled(repository.value(), manifest.digest());
         }
         return new ManifestContent(Digest.parse(manifest.digest()), manifest.mediaType(), manifest.size(), manifest.content());
     }
@@ -91,7 +99,7 @@ public class ManifestService {
      * manifest an index lists must be in the repository; a subject need not exist yet.
      */
     public PushedManifest push(RepositoryName repository, Reference reference, List<Reference.Tag> extraTags,
-            String contentType, OptionalLong contentLength, InputStream body) {
+            String contentType, OptionalLong contentLength, InputStream body, String actor) {
         byte[] content = readLimited(body, contentLength);
         ParsedManifest parsed = parser.parse(content, contentType);
         DigestAlgorithm algorithm = reference instanceof Reference.ByDigest(Digest claimed)
@@ -109,6 +117,7 @@ public class ManifestService {
         tagsToPoint.addAll(extraTags);
 
         QuarkusTransaction.requiringNew().run(() -> {
+            quotas.requireWithinQuota(repository);
             long repositoryId = repositories.getOrCreate(repository.value());
             checkReferences(repository, repositoryId, parsed);
             long manifestId = manifests.save(new NewManifest(repositoryId, digest.toString(), parsed.mediaType(),
@@ -117,7 +126,13 @@ public class ManifestService {
                     parsed.subject().map(s -> s.digest().toString()).orElse(null),
                     parsed.annotations().orElse(null),
                     digests(parsed.blobs()), digests(parsed.children())));
-            tagsToPoint.forEach(tag -> tags.point(repositoryId, tag.name(), manifestId));
+            for (Reference.Tag tag : tagsToPoint) {
+                // The current digest is locked with the tag, so the decision holds until this commits.
+                if (tags.currentDigest(repositoryId, tag.name()).filter(current -> !current.equals(digest.toString())).isPresent()) {
+                    immutableTags.requireMutable(repository, tag.name(), "moved to another manifest");
+                }
+                tags.point(repositoryId, tag.name(), manifestId, digest.toString(), actor);
+            }
         });
         metrics.manifestBytesReceived(content.length);
         LOG.infof("Pushed manifest %s (%s) to %s%s", digest, parsed.mediaType(), repository,
@@ -178,15 +193,18 @@ public class ManifestService {
      * MANIFEST_UNKNOWN if there is no such manifest or tag, and DENIED while an index of the repository
      * lists the manifest; its referrers (manifests whose subject it is) do not keep it.
      */
-    public void delete(RepositoryName repository, Reference reference) {
+    public void delete(RepositoryName repository, Reference reference, String actor) {
         Removal removal = QuarkusTransaction.requiringNew().call(() -> {
             Optional<Long> repositoryId = repositories.findIdByName(repository.value());
             if (repositoryId.isEmpty()) {
                 return new Removal.Absent();
             }
             return switch (reference) {
-                case Reference.ByDigest(Digest digest) -> manifests.deleteUnlessListed(repositoryId.get(), digest.toString());
-                case Reference.Tag(String tag) -> tags.remove(repositoryId.get(), tag) ? new Removal.Removed() : new Removal.Absent();
+                case Reference.ByDigest(Digest digest) -> deleteManifest(repository, repositoryId.get(), digest, actor);
+                case Reference.Tag(String tag) -> {
+                    immutableTags.requireMutable(repository, tag, "deleted");
+                    yield tags.remove(repositoryId.get(), tag, actor) ? new Removal.Removed() : new Removal.Absent();
+                }
             };
         });
         switch (removal) {
@@ -195,6 +213,21 @@ public class ManifestService {
             case Removal.Absent absent -> throw Errors.manifestUnknown(repository, reference);
             case Removal.Refused(ReferencingManifests by) -> throw Errors.manifestStillListed(repository, reference, by);
         }
+    }
+
+    /** Deletes a manifest and the tags on it, unless one of those is immutable; records the tags' end. */
+    private Removal deleteManifest(RepositoryName repository, long repositoryId, Digest digest, String actor) {
+        Optional<Long> id = manifests.lockId(repositoryId, digest.toString());
+        if (id.isEmpty()) {
+            return new Removal.Absent();
+        }
+        List<String> tagged = tags.namesOf(id.get());
+        tagged.forEach(tag -> immutableTags.requireMutable(repository, tag, "deleted (with the manifest " + digest + ")"));
+        Removal removal = manifests.deleteUnlessListed(repositoryId, digest.toString());
+        if (removal instanceof Removal.Removed) {
+            tags.recordRemovals(repositoryId, tagged, digest.toString(), actor);
+        }
+        return removal;
     }
 
     private static Set<String> digests(List<Descriptor> descriptors) {

@@ -51,12 +51,15 @@ public class UploadService {
     private final RepositoryRepository repositories;
     private final BlobRepository blobs;
     private final GcConfig gc;
+    private final Quotas quotas;
     private final RegistryConfig config;
     private final RegistryMetrics metrics;
     private final UploadLeases leases;
 
     public UploadService(BlobStore store, UploadSessionRepository sessions, RepositoryRepository repositories,
-            BlobRepository blobs, RegistryConfig config, GcConfig gc, RegistryMetrics metrics, UploadLeases leases) {
+            BlobRepository blobs, RegistryConfig config, GcConfig gc, RegistryMetrics metrics, UploadLeases leases,
+            Quotas quotas) {
+        this.quotas = quotas;
         this.store = store;
         this.gc = gc;
         this.sessions = sessions;
@@ -118,8 +121,8 @@ public class UploadService {
     /** Stores a whole blob sent in one request ({@code POST ...?digest=}); nothing is kept if it does not verify. */
     public BlobDescriptor putMonolithic(RepositoryName repository, Digest digest, InputStream body) {
         long started = System.nanoTime();
-        BlobStat stat = store.put(UUID.randomUUID(), body, digest, makeReadable -> recordUnderLock(digest, makeReadable,
-                () -> repositories.getOrCreate(repository.value()), () -> { }));
+        BlobStat stat = store.put(UUID.randomUUID(), body, digest, (size, makeReadable) -> recordUnderLock(repository, digest,
+                size, makeReadable, () -> repositories.getOrCreate(repository.value()), () -> { }));
         metrics.blobBytesReceived(stat.size());
         metrics.uploadTook(UploadKind.MONOLITHIC, Duration.ofNanos(System.nanoTime() - started));
         LOG.debugf("Stored %s (%d bytes) in %s in one request", digest, stat.size(), repository);
@@ -132,15 +135,16 @@ public class UploadService {
      * registry. Returns empty when the blob is not available, and the client uploads it instead.
      */
     public Optional<BlobDescriptor> mount(RepositoryName repository, Digest digest, Optional<RepositoryName> from) {
-        if (from.isPresent() && blobs.findLinkedSize(from.get().value(), digest.toString()).isEmpty()) {
-            return Optional.empty();
-        }
-        if (from.isEmpty() && blobs.findSize(digest.toString()).isEmpty()) {
+        OptionalLong available = from.isPresent() ? blobs.findLinkedSize(from.get().value(), digest.toString())
+                : blobs.findSize(digest.toString());
+        if (available.isEmpty()) {
             return Optional.empty();
         }
         long started = System.nanoTime();
-        OptionalLong size = QuarkusTransaction.requiringNew().call(() ->
-                blobs.linkExisting(repositories.getOrCreate(repository.value()), digest.toString()));
+        OptionalLong size = QuarkusTransaction.requiringNew().call(() -> {
+            quotas.requireRoomFor(repository, digest.toString(), available.getAsLong());
+            return blobs.linkExisting(repositories.getOrCreate(repository.value()), digest.toString());
+        });
         metrics.uploadTook(UploadKind.MOUNT, Duration.ofNanos(System.nanoTime() - started));
         if (size.isEmpty()) {
             return Optional.empty();
@@ -246,11 +250,13 @@ public class UploadService {
     /**
      * Makes a committed blob readable and records it, with {@code alsoRecord}, in one transaction under
      * the digest's blob lock ({@link BlobRepository#holdAgainstCollection}): the garbage collector cannot
-     * delete bytes between the store finding them in place and the link that keeps them.
+     * delete bytes between the store finding them in place and the link that keeps them. A blob the
+     * namespace's quota has no room for is refused first, and nothing becomes readable.
      */
-    private BlobStat recordUnderLock(Digest digest, Supplier<BlobStat> makeReadable, LongSupplier repositoryId,
-            Runnable alsoRecord) {
+    private BlobStat recordUnderLock(RepositoryName repository, Digest digest, long size, Supplier<BlobStat> makeReadable,
+            LongSupplier repositoryId, Runnable alsoRecord) {
         return QuarkusTransaction.requiringNew().call(() -> {
+            quotas.requireRoomFor(repository, digest.toString(), size);
             blobs.holdAgainstCollection(digest.toString());
             BlobStat stored = makeReadable.get();
             blobs.recordAndLink(repositoryId.getAsLong(), digest.toString(), stored.size());
@@ -302,8 +308,9 @@ public class UploadService {
          * commit found in place).
          */
         CommitGuard endAndLink(Digest digest) {
-            return makeReadable -> {
-                BlobStat stat = recordUnderLock(digest, makeReadable, () -> session.repositoryId, () -> sessions.remove(id));
+            return (size, makeReadable) -> {
+                BlobStat stat = recordUnderLock(repository, digest, size, makeReadable, () -> session.repositoryId,
+                        () -> sessions.remove(id));
                 settled = true;
                 return stat;
             };

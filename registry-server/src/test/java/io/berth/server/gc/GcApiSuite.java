@@ -20,13 +20,13 @@ import io.berth.server.api.OciContent;
 import io.berth.server.api.OciContent.Blob;
 import io.berth.server.api.OciContent.Manifest;
 import io.berth.server.api.RegistryClient;
+import io.berth.server.testing.GcRuns;
 import io.berth.storage.BlobStore;
 import io.berth.storage.Digest;
 import io.berth.storage.DigestAlgorithm;
 import io.berth.storage.UploadNotFoundException;
 import io.berth.storage.UploadState;
 import io.restassured.path.json.JsonPath;
-import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.io.InputStream;
 import java.sql.Connection;
@@ -35,7 +35,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -202,6 +201,92 @@ public abstract class GcApiSuite {
     }
 
     @Test
+    void aBlobAClientJustSawMayStillBeReferenced() {
+        String repository = RegistryClient.repository("gc-window");
+        Blob layer = RegistryClient.pushRandomBlob(repository, 900);
+        Blob config = RegistryClient.pushConfig(repository);
+        makeOld(layer.digest(), config.digest());
+        request().head(blobPath(repository, layer.digest())).then().statusCode(200);
+        request().head(blobPath(repository, config.digest())).then().statusCode(200);
+        awaitRefreshed(layer.digest(), config.digest());
+
+        collect(false);
+
+        request().head(blobPath(repository, layer.digest())).then().statusCode(200);
+        RegistryClient.pushManifest(repository, "seen", OciContent.manifest(OciContent.imageManifest(OciContent.OCI_MANIFEST,
+                config.descriptor(OciContent.OCI_CONFIG), layer.descriptor(OciContent.OCI_LAYER))));
+    }
+
+    @Test
+    void theCollectorRemovesThePlatformsOfADeletedIndexThatNothingElseKeeps() {
+        String repository = RegistryClient.repository("gc-index");
+        Manifest untagged = RegistryClient.pushManifest(repository,
+                OciContent.manifest(RegistryClient.image(repository, OciContent.OCI_MANIFEST)));
+        Manifest tagged = RegistryClient.pushImage(repository, "arm64");
+        Manifest index = RegistryClient.pushManifest(repository, "multi",
+                OciContent.manifest(OciContent.OCI_INDEX, OciContent.index(OciContent.OCI_INDEX, untagged, tagged)));
+
+        request().delete(manifestPath(repository, index.digest())).then().statusCode(202);
+        // A client that deletes the index and then its platforms by digest still finds them.
+        request().get(manifestPath(repository, untagged.digest())).then().statusCode(200);
+        collect(false);
+        request().get(manifestPath(repository, untagged.digest())).then().statusCode(200);
+
+        execute("update manifest set orphaned_at = " + OLD + " where digest = any(?)",
+                new String[] {untagged.digest(), tagged.digest()});
+        JsonPath run = collect(false);
+
+        assertTrue(run.getInt("kinds.CHILD.items") >= 1, run.prettify());
+        RegistryClient.fails(request().get(manifestPath(repository, untagged.digest())), 404, "MANIFEST_UNKNOWN");
+        request().get(manifestPath(repository, tagged.digest())).then().statusCode(200);
+        request().get(manifestPath(repository, "arm64")).then().statusCode(200);
+    }
+
+    @Test
+    void aDeletedRepositoryLeavesItsBlobsToTheCollector() {
+        String deleted = RegistryClient.repository("gc-repo");
+        String other = RegistryClient.repository("gc-repo-other");
+        Blob shared = RegistryClient.pushRandomBlob(deleted, 640);
+        RegistryClient.Image image = RegistryClient.pushImageWithLayer(deleted, "latest", shared);
+        RegistryClient.pushBlob(other, shared);
+        String upload = RegistryClient.startUpload(deleted);
+
+        request().delete("/api/v1/repositories/" + deleted).then().statusCode(204);
+        request().delete("/api/v1/repositories/" + deleted).then().statusCode(404).body("errors[0].code", equalTo("NOT_FOUND"));
+        request().get(manifestPath(deleted, "latest")).then().statusCode(404);
+        request().get(upload).then().statusCode(404);
+        // Only the blobs are old: the other repository's link is fresh, and keeps the shared one.
+        execute("update blob set last_referenced_at = " + OLD + " where digest = any(?)",
+                new String[] {shared.digest(), image.config().digest()});
+
+        collect(false);
+
+        assertTrue(store.stat(Digest.parse(image.config().digest())).isEmpty(), "the config only it used is freed");
+        request().head(blobPath(other, shared.digest())).then().statusCode(200);
+    }
+
+    /** The consistency check finds what was broken behind Berth's back: bytes deleted, bytes left over. */
+    @Test
+    void theConsistencyCheckFindsRowsWithoutBytesAndBytesWithoutRows() {
+        String repository = RegistryClient.repository("gc-fsck");
+        Blob lost = RegistryClient.pushRandomBlob(repository, 333);
+        Blob orphan = OciContent.randomBlob(444);
+        store.delete(Digest.parse(lost.digest()));
+        store.put(UUID.randomUUID(), new java.io.ByteArrayInputStream(orphan.bytes()), Digest.parse(orphan.digest()));
+
+        JsonPath findings = request().post("/api/v1/fsck").then().statusCode(200).extract().jsonPath();
+
+        assertTrue(findings.getList("missingBytes", String.class).contains(lost.digest()), findings.prettify());
+        assertTrue(findings.getList("orphans", String.class).contains(orphan.digest()), findings.prettify());
+        assertFalse(findings.getBoolean("consistent"));
+        // Leave nothing broken for the tests after this one: the row goes with its lost bytes.
+        request().delete(blobPath(repository, lost.digest())).then().statusCode(202);
+        makeOld(lost.digest());
+        collect(false);
+        assertFalse(exists("select 1 from blob where digest = ?", lost.digest()));
+    }
+
+    @Test
     void runsAreReportedListedAndCounted() {
         long id = startRun(true);
         JsonPath run = awaitRun(id);
@@ -216,29 +301,28 @@ public abstract class GcApiSuite {
 
     // --- helpers -------------------------------------------------------------------------------------
 
-    /** Runs the collector through the admin API and returns the finished run's report. */
     protected JsonPath collect(boolean dryRun) {
-        JsonPath run = awaitRun(startRun(dryRun));
-        assertEquals("finished", run.getString("status"), run.prettify());
-        return run;
+        return GcRuns.collect(dryRun);
     }
 
     protected long startRun(boolean dryRun) {
-        Response started = request().contentType("application/json").body("{\"dryRun\":" + dryRun + "}").post("/api/v1/gc");
-        started.then().statusCode(202).body("status", equalTo("pending")).header("Location", containsString("/api/v1/gc/runs/"));
-        return started.jsonPath().getLong("id");
+        return GcRuns.start(dryRun);
     }
 
     protected JsonPath awaitRun(long id) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
-        while (Instant.now().isBefore(deadline)) {
-            JsonPath run = request().get("/api/v1/gc/runs/" + id).then().statusCode(200).extract().jsonPath();
-            if (Set.of("finished", "failed", "skipped").contains(run.getString("status"))) {
-                return run;
+        return GcRuns.await(id);
+    }
+
+    /** Waits until the blobs' reference times are fresh again (the touches are written once a second). */
+    protected void awaitRefreshed(String... digests) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
+        String sql = "select 1 from blob where digest = any(?) and last_referenced_at < now() - interval '1 hour'";
+        while (exists(sql, digests)) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("the reference times were not refreshed within 15 s");
             }
             sleep(100);
         }
-        throw new AssertionError("garbage collection run " + id + " did not end within 120 s");
     }
 
     /** Moves the blobs' reference times, and those of their links, past the grace period. */

@@ -223,7 +223,7 @@ public class FilesystemBlobStore implements BlobStore {
             throw new DigestMismatchException(expected, actual);
         }
         Path target = blobPath(expected);
-        BlobStat stat = guard.around(() -> moveIntoPlace(staged, target, expected));
+        BlobStat stat = guard.around(state.size(), () -> moveIntoPlace(staged, target, expected));
         if (Files.exists(staged)) {
             // The same content was already stored; the copy just received is redundant.
             cancel(state.id());

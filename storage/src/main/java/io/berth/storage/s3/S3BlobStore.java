@@ -152,7 +152,7 @@ public class S3BlobStore implements BlobStore {
         if (!buffer.isFull()) {
             verify(expected, digest.finish(), () -> { });
             PartBuffer whole = buffer;
-            return guard.around(() -> {
+            return guard.around(whole.length(), () -> {
                 calls.put(key, whole.array(), whole.length());
                 return new BlobStat(expected, whole.length(), Instant.now());
             });
@@ -169,7 +169,7 @@ public class S3BlobStore implements BlobStore {
                 sender.send(buffer);
             }
             long total = size;
-            return guard.around(() -> {
+            return guard.around(total, () -> {
                 sender.complete();
                 return new BlobStat(expected, total, Instant.now());
             });
@@ -266,7 +266,7 @@ public class S3BlobStore implements BlobStore {
         }
         String target = blobKey(expected);
         String assembled = source;
-        BlobStat stat = guard.around(() -> {
+        BlobStat stat = guard.around(state.size(), () -> {
             if (calls.stat("stat " + expected, target).isEmpty()) {
                 if (assembled == null) {
                     calls.put(target, new byte[0], 0);

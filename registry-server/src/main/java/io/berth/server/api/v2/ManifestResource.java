@@ -75,7 +75,7 @@ public class ManifestResource {
         // Read like a blob's body: a manifest trickled in byte by byte must not hold its thread either.
         try (RequestBodyStream body = bodies.open(request, access.callerName(), RegistryAccessFilter.sourceOf(request))) {
             pushed = manifests.push(repository, Reference.parse(reference), extraTags, contentType,
-                    Routes.contentLength(contentLength), body);
+                    Routes.contentLength(contentLength), body, access.callerName().orElse("anonymous"));
         }
         Response.ResponseBuilder response = Response.status(Response.Status.CREATED)
                 .header(HttpHeaders.LOCATION, "/v2/" + repository.value() + "/manifests/" + pushed.digest())
@@ -89,7 +89,7 @@ public class ManifestResource {
     @DELETE
     @Path(Routes.MANIFEST)
     public Response delete(@RestPath String name, @RestPath String reference) {
-        manifests.delete(new RepositoryName(name), Reference.parse(reference));
+        manifests.delete(new RepositoryName(name), Reference.parse(reference), access.callerName().orElse("anonymous"));
         return Response.accepted().build();
     }
 
