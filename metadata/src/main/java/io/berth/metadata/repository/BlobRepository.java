@@ -4,10 +4,12 @@ import io.berth.metadata.entity.BlobEntity;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import javax.sql.DataSource;
 
@@ -21,10 +23,33 @@ public class BlobRepository implements PanacheRepositoryBase<BlobEntity, String>
         this.dataSource = dataSource;
     }
 
-    /** Returns the size of a blob the named repository may serve, or empty if it may not. */
-    public OptionalLong findLinkedSize(String repositoryName, String digest) {
+    /**
+     * Refreshes the reference time of one blob and of its link into the named repository, now, and
+     * returns whether the link still exists: a collector that had locked it first has deleted it, and
+     * the caller must not tell the client the blob is there.
+     */
+    public boolean refreshLinked(String repositoryName, String digest) {
+        List<?> refreshed = getEntityManager()
+                .createNativeQuery("""
+                        with link as (update repository_blob rb set last_referenced_at = now() from repository r
+                                      where r.name = ?1 and rb.repository_id = r.id and rb.blob_digest = ?2
+                                      returning rb.blob_digest)
+                        update blob b set last_referenced_at = now() from link where b.digest = link.blob_digest
+                        returning b.digest""")
+                .setParameter(1, repositoryName)
+                .setParameter(2, digest)
+                .getResultList();
+        return !refreshed.isEmpty();
+    }
+
+    /** A blob a repository may serve: its size, and the older of the link's and the blob's reference times. */
+    public record LinkedBlob(long size, Instant referencedAt) {
+    }
+
+    /** Returns the blob if the named repository may serve it, with when it was last referenced. */
+    public Optional<LinkedBlob> findLinked(String repositoryName, String digest) {
         return HotReads.first(dataSource, """
-                        select b.size from repository r
+                        select b.size, least(rb.last_referenced_at, b.last_referenced_at) from repository r
                         join repository_blob rb on rb.repository_id = r.id
                         join blob b on b.digest = rb.blob_digest
                         where r.name = ? and rb.blob_digest = ?""",
@@ -32,9 +57,7 @@ public class BlobRepository implements PanacheRepositoryBase<BlobEntity, String>
                             statement.setString(1, repositoryName);
                             statement.setString(2, digest);
                         },
-                        row -> row.getLong(1))
-                .map(OptionalLong::of)
-                .orElse(OptionalLong.empty());
+                        row -> new LinkedBlob(row.getLong(1), row.getTimestamp(2).toInstant()));
     }
 
     /** Returns the size of a blob anywhere in the registry, or empty if it is not stored. */

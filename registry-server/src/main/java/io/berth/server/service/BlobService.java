@@ -1,5 +1,6 @@
 package io.berth.server.service;
 
+import io.berth.gc.GcConfig;
 import io.berth.metadata.repository.BlobRepository;
 import io.berth.metadata.repository.ReferencingManifests;
 import io.berth.metadata.repository.Removal;
@@ -10,10 +11,12 @@ import io.berth.server.metrics.RegistryMetrics;
 import io.berth.storage.BlobContent;
 import io.berth.storage.BlobStore;
 import io.berth.storage.Digest;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -34,9 +37,11 @@ public class BlobService {
     private final RepositoryRepository repositories;
     private final RegistryMetrics metrics;
     private final ReferenceTouches touches;
+    private final GcConfig gc;
 
     public BlobService(BlobStore store, BlobRepository blobs, RepositoryRepository repositories, RegistryMetrics metrics,
-            ReferenceTouches touches) {
+            ReferenceTouches touches, GcConfig gc) {
+        this.gc = gc;
         this.store = store;
         this.touches = touches;
         this.blobs = blobs;
@@ -46,11 +51,27 @@ public class BlobService {
 
     /** Returns the blob if the repository may serve it; throws BLOB_UNKNOWN otherwise. */
     public BlobDescriptor find(RepositoryName repository, Digest digest) {
-        long size = blobs.findLinkedSize(repository.value(), digest.toString())
+        BlobRepository.LinkedBlob linked = blobs.findLinked(repository.value(), digest.toString())
                 .orElseThrow(() -> Errors.blobUnknown(repository, digest));
-        // A client that saw the blob may reference it for the garbage collector's whole grace period.
+        if (!seen(repository, digest, linked.referencedAt())) {
+            throw Errors.blobUnknown(repository, digest);
+        }
+        return new BlobDescriptor(digest, linked.size());
+    }
+
+    /**
+     * A client that saw a blob may reference it in a manifest for the garbage collector's whole grace
+     * period. A blob referenced within half of it is safe for at least the other half, long enough for
+     * the buffered refresh (a second) to land; an older one, which the collector could take any moment,
+     * is refreshed before the answer goes out, and if the collector took its link first, it is not there
+     * (returns false). So only blobs nobody used for a while cost a write.
+     */
+    private boolean seen(RepositoryName repository, Digest digest, Instant referencedAt) {
+        if (referencedAt.isBefore(Instant.now().minus(gc.grace().dividedBy(2)))) {
+            return QuarkusTransaction.requiringNew().call(() -> blobs.refreshLinked(repository.value(), digest.toString()));
+        }
         touches.touch(repository.value(), digest.toString());
-        return new BlobDescriptor(digest, size);
+        return true;
     }
 
     /**

@@ -135,7 +135,8 @@ public class UploadService {
      * registry. Returns empty when the blob is not available, and the client uploads it instead.
      */
     public Optional<BlobDescriptor> mount(RepositoryName repository, Digest digest, Optional<RepositoryName> from) {
-        OptionalLong available = from.isPresent() ? blobs.findLinkedSize(from.get().value(), digest.toString())
+        OptionalLong available = from.isPresent()
+                ? blobs.findLinked(from.get().value(), digest.toString()).stream().mapToLong(BlobRepository.LinkedBlob::size).findFirst()
                 : blobs.findSize(digest.toString());
         if (available.isEmpty()) {
             return Optional.empty();
