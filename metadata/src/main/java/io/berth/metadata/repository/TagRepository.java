@@ -56,25 +56,31 @@ public class TagRepository implements PanacheRepositoryBase<TagEntity, TagEntity
                 .getResultList();
     }
 
-    /** Points a tag at a manifest, creating or moving it, and records the move if it is one. */
-    public void point(long repositoryId, String tag, long manifestId, String digest, String actor) {
-        Optional<String> previous = currentDigest(repositoryId, tag);
+    /**
+     * Points a tag at a manifest, creating or moving it, and records the move if it is one, in one
+     * statement: the caller has read (and locked) where the tag pointed before with {@link #currentDigest}.
+     */
+    public void point(long repositoryId, String tag, long manifestId, String digest, Optional<String> previous,
+            String actor) {
+        boolean moved = previous.isEmpty() || !previous.get().equals(digest);
         getEntityManager()
                 .createNativeQuery("""
-                        insert into tag (repository_id, name, manifest_id) values (?1, ?2, ?3)
-                        on conflict (repository_id, name)
-                        do update set manifest_id = excluded.manifest_id, updated_at = now()""")
+                        with upsert as (insert into tag (repository_id, name, manifest_id) values (?1, ?2, ?3)
+                                        on conflict (repository_id, name)
+                                        do update set manifest_id = excluded.manifest_id, updated_at = now()
+                                        returning 1),
+                             -- A tagged manifest is no orphaned platform of a deleted index any more.
+                             claimed as (update manifest set orphaned_at = null where id = ?3 and orphaned_at is not null
+                                         returning 1)
+                        insert into tag_event (repository_id, tag, from_digest, to_digest, actor)
+                        select ?1, ?2, cast(?4 as varchar), ?5, ?6 where ?7""")
                 .setParameter(1, repositoryId)
                 .setParameter(2, tag)
                 .setParameter(3, manifestId)
-                .executeUpdate();
-        if (previous.isEmpty() || !previous.get().equals(digest)) {
-            record(repositoryId, tag, previous.orElse(null), digest, actor);
-        }
-        // A tagged manifest is no orphaned platform of a deleted index any more.
-        getEntityManager()
-                .createNativeQuery("update manifest set orphaned_at = null where id = ?1 and orphaned_at is not null")
-                .setParameter(1, manifestId)
+                .setParameter(4, previous.orElse(null))
+                .setParameter(5, digest)
+                .setParameter(6, actor)
+                .setParameter(7, moved)
                 .executeUpdate();
     }
 

@@ -128,10 +128,11 @@ public class ManifestService {
                     digests(parsed.blobs()), digests(parsed.children())));
             for (Reference.Tag tag : tagsToPoint) {
                 // The current digest is locked with the tag, so the decision holds until this commits.
-                if (tags.currentDigest(repositoryId, tag.name()).filter(current -> !current.equals(digest.toString())).isPresent()) {
+                Optional<String> previous = tags.currentDigest(repositoryId, tag.name());
+                if (previous.filter(current -> !current.equals(digest.toString())).isPresent()) {
                     immutableTags.requireMutable(repository, tag.name(), "moved to another manifest");
                 }
-                tags.point(repositoryId, tag.name(), manifestId, digest.toString(), actor);
+                tags.point(repositoryId, tag.name(), manifestId, digest.toString(), previous, actor);
             }
         });
         metrics.manifestBytesReceived(content.length);

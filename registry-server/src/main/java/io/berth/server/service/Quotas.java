@@ -9,20 +9,48 @@ import io.berth.server.error.OciErrorCode;
 import io.berth.server.error.RegistryException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Namespace quotas in bytes of blobs, a blob shared by several repositories of the namespace counting
  * once. A blob that would take a namespace over its quota is refused when its upload completes or it is
  * mounted, and a manifest push into a namespace already over it is refused; with nothing stored.
+ *
+ * <p>Every commit and manifest push asks whether its namespace has a quota; the answer is kept for
+ * {@link #REMEMBERED} (and dropped at once on this replica when an administrator changes it), so a
+ * push into a namespace without one costs no query. Another replica sees a change that much later.
  */
 @ApplicationScoped
 public class Quotas {
 
+    static final Duration REMEMBERED = Duration.ofSeconds(5);
+
     private final QuotaRepository quotas;
+    private final Map<String, Known> known = new ConcurrentHashMap<>();
+
+    /** A namespace's quota as last read. */
+    private record Known(OptionalLong bytes, long readAtNanos) {
+    }
 
     public Quotas(QuotaRepository quotas) {
         this.quotas = quotas;
+    }
+
+    private OptionalLong quotaOf(String namespace) {
+        long now = System.nanoTime();
+        Known cached = known.get(namespace);
+        if (cached != null && now - cached.readAtNanos() < REMEMBERED.toNanos()) {
+            return cached.bytes();
+        }
+        if (known.size() > 10_000) {
+            known.clear();
+        }
+        OptionalLong bytes = quotas.quota(namespace);
+        known.put(namespace, new Known(bytes, now));
+        return bytes;
     }
 
     /** A namespace's quota (absent: unlimited) and what it uses. */
@@ -39,7 +67,7 @@ public class Quotas {
      */
     public void requireRoomFor(RepositoryName repository, String digest, long size) {
         String namespace = repository.namespace();
-        OptionalLong quota = quotas.quota(namespace);
+        OptionalLong quota = quotaOf(namespace);
         if (quota.isEmpty()) {
             return;
         }
@@ -58,7 +86,7 @@ public class Quotas {
     /** Throws DENIED if the repository's namespace is already over its quota. */
     public void requireWithinQuota(RepositoryName repository) {
         String namespace = repository.namespace();
-        OptionalLong quota = quotas.quota(namespace);
+        OptionalLong quota = quotaOf(namespace);
         if (quota.isPresent()) {
             long used = quotas.namespaceUsage(namespace).bytes();
             if (used > quota.getAsLong()) {
@@ -89,12 +117,15 @@ public class Quotas {
         }
         String namespace = PolicyNames.checked(PolicyScope.NAMESPACE, name);
         QuarkusTransaction.requiringNew().run(() -> quotas.setQuota(namespace, bytes, actor));
+        known.remove(namespace);
         return namespaceUsage(namespace);
     }
 
     public void removeQuota(String name) {
         String namespace = PolicyNames.checked(PolicyScope.NAMESPACE, name);
-        if (!QuarkusTransaction.requiringNew().call(() -> quotas.removeQuota(namespace))) {
+        boolean removed = QuarkusTransaction.requiringNew().call(() -> quotas.removeQuota(namespace));
+        known.remove(namespace);
+        if (!removed) {
             throw new AccountException(AccountException.Reason.NOT_FOUND, "the namespace " + namespace + " has no quota");
         }
     }
