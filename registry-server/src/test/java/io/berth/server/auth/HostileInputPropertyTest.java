@@ -77,7 +77,7 @@ class HostileInputPropertyTest {
     /** Tables whose row counts tell whether a request stored anything (login_failure may grow: a refusal is not a login). */
     private static final List<String> TABLES = List.of("account", "namespace", "namespace_member", "robot_permission",
             "refresh_token", "repository", "blob", "repository_blob", "manifest", "manifest_blob", "manifest_child", "tag",
-            "upload_session");
+            "upload_session", "tag_event", "immutable_tag_rule", "retention_rule", "namespace_quota");
 
     @Inject
     AgroalDataSource dataSource;
@@ -325,6 +325,28 @@ class HostileInputPropertyTest {
         targets.add(Target.text("visibility body", unreadable, Expect.REFUSAL,
                 v -> json("PUT", "/api/v1/namespaces/" + f.organization() + "/visibility", admin, "{\"public\":\"", v, "\"}")));
 
+        // The lifecycle rules (issue 21): patterns, retention, quotas, history, restore, garbage collection.
+        targets.add(Target.text("immutable-tag pattern", names, Expect.REFUSAL,
+                v -> json("PUT", "/api/v1/repositories/" + repo + "/immutable-tags", admin, "{\"patterns\":[\"", v, "\"]}")));
+        targets.add(Target.text("retention keep pattern", names, Expect.REFUSAL,
+                v -> json("PUT", "/api/v1/namespaces/" + f.organization() + "/retention", admin, "{\"keepPatterns\":[\"", v,
+                        "\"]}")));
+        targets.add(Target.text("retention duration", names, Expect.REFUSAL,
+                v -> json("PUT", "/api/v1/repositories/" + repo + "/retention", admin, "{\"removeTagsOlderThan\":\"P", v,
+                        "\"}")));
+        targets.add(Target.text("lifecycle repository path", names, Expect.REFUSAL,
+                v -> json("PUT", "/api/v1/repositories/" + v.url() + "/retention", admin, "{\"keepNewest\":1}")));
+        targets.add(Target.text("tag history path", names, Expect.REFUSAL,
+                v -> new Request("GET", "/api/v1/repositories/" + repo + "/tags/" + v.url() + "/history")
+                        .header("Authorization", admin)));
+        targets.add(Target.text("restore digest", names, Expect.REFUSAL,
+                v -> json("POST", "/api/v1/repositories/" + repo + "/tags/latest/restore", admin, "{\"digest\":\"sha256:", v,
+                        "\"}")));
+        targets.add(Target.text("quota namespace path", names, Expect.REFUSAL,
+                v -> json("PUT", "/api/v1/namespaces/" + v.url() + "/quota", admin, "{\"bytes\":1000}")));
+        targets.add(Target.text("repository delete path", names, Expect.REFUSAL,
+                v -> new Request("DELETE", "/api/v1/repositories/" + v.url()).header("Authorization", admin)));
+
         // Manifest fields that become columns.
         targets.add(Target.text("manifest artifactType", names, Expect.REFUSAL,
                 v -> manifest(f, admin, "\"artifactType\":\"application/x.", v, "\",")));
@@ -353,6 +375,10 @@ class HostileInputPropertyTest {
         List<String> expiries = List.of("\"+999999999-12-31T23:59:59Z\"", "\"10000-01-01T00:00:00Z\"",
                 "\"-000001-01-01T00:00:00Z\"", "\"2026-13-45T00:00:00Z\"", "\"1970-01-01T00:00:00Z\"", "1e309",
                 "99999999999999999999", "-99999999999999999999", "9223372036854775808", "true", "[]");
+        // JSON numbers no long or int field holds, or that the field refuses (negative).
+        List<String> outOfLong = List.of("-1", "99999999999999999999", "-99999999999999999999", "1e309", "\"lots\"", "[]",
+                "true");
+        List<String> outOfInt = List.of("-1", "2147483648", "-2147483649", "99999999999999999999", "1e309", "\"ten\"", "{}");
         String uploads = "/v2/" + f.repository() + "/blobs/uploads/";
         return List.of(
                 Target.values("tags n", numbers, Expect.NO_SERVER_ERROR,
@@ -365,6 +391,11 @@ class HostileInputPropertyTest {
                 Target.values("blob Range", ranges, Expect.NO_SERVER_ERROR,
                         range -> new Request("GET", "/v2/" + f.repository() + "/blobs/" + f.blob()).header("Authorization", admin)
                                 .header("Range", range)),
+                Target.values("quota bytes", outOfLong, Expect.REFUSAL,
+                        n -> json("PUT", "/api/v1/namespaces/" + f.organization() + "/quota", admin, "{\"bytes\":" + n + "}")),
+                Target.values("retention keepNewest", outOfInt, Expect.REFUSAL,
+                        n -> json("PUT", "/api/v1/namespaces/" + f.organization() + "/retention", admin,
+                                "{\"keepNewest\":" + n + "}")),
                 Target.values("upload Content-Range", contentRanges, Expect.REFUSAL,
                         range -> new Request("PATCH", uploads + "00000000-0000-0000-0000-000000000000")
                                 .header("Authorization", admin).header("Content-Range", range)
