@@ -40,13 +40,16 @@ public class GarbageRepository {
 
     // --- 1. abandoned upload sessions --------------------------------------------------------------
 
+    /** An upload session untouched since {@code ?1} whose lease, if it has one, has expired. */
+    private static final String ABANDONED_UPLOAD = """
+            select id from upload_session
+            where updated_at < ?1 and (lease_expires_at is null or lease_expires_at < now())
+            order by updated_at limit ?2""";
+
     /** Lists upload sessions untouched since {@code idleBefore} whose lease (if any) has expired. */
     @SuppressWarnings("unchecked")
     public List<UUID> findAbandonedUploads(Instant idleBefore, int limit) {
-        return em().createNativeQuery("""
-                        select id from upload_session
-                        where updated_at < ?1 and (lease_expires_at is null or lease_expires_at < now())
-                        order by updated_at limit ?2""", UUID.class)
+        return em().createNativeQuery(ABANDONED_UPLOAD, UUID.class)
                 .setParameter(1, idleBefore)
                 .setParameter(2, limit)
                 .getResultList();
@@ -56,13 +59,8 @@ public class GarbageRepository {
     @SuppressWarnings("unchecked")
     public List<UUID> removeAbandonedUploads(Instant idleBefore, int limit) {
         // Every condition is on the row itself, which the lock re-reads: one statement suffices.
-        return em().createNativeQuery("""
-                        delete from upload_session where id in (
-                            select id from upload_session
-                            where updated_at < ?1 and (lease_expires_at is null or lease_expires_at < now())
-                            order by updated_at limit ?2
-                            for update skip locked)
-                        returning id""", UUID.class)
+        return em().createNativeQuery("delete from upload_session where id in (" + ABANDONED_UPLOAD
+                        + " for update skip locked) returning id", UUID.class)
                 .setParameter(1, idleBefore)
                 .setParameter(2, limit)
                 .getResultList();
@@ -70,16 +68,10 @@ public class GarbageRepository {
 
     // --- 2. referrers whose subject is gone ---------------------------------------------------------
 
-    /** Nothing in its repository keeps the manifest {@code m}: no tag points at it, no index lists it. */
-    private static final String UNCLAIMED = """
-            not exists (select 1 from tag t where t.manifest_id = m.id)
-            and not exists (select 1 from manifest_child mc join manifest p on p.id = mc.manifest_id
-                            where p.repository_id = m.repository_id and mc.child_digest = m.digest)""";
-
     private static final String ORPHANED_REFERRER = """
             m.subject_digest is not null and m.created_at < ?1
             and not exists (select 1 from manifest s where s.repository_id = m.repository_id and s.digest = m.subject_digest)"""
-            + " and " + UNCLAIMED;
+            + " and " + ManifestRepository.UNCLAIMED;
 
     /** Lists untagged, unlisted manifests older than {@code createdBefore} whose subject is not in their repository. */
     public List<RepositoryItem> findOrphanedReferrers(Instant createdBefore, int limit) {
@@ -127,7 +119,7 @@ public class GarbageRepository {
 
     // --- 2b. platforms of deleted indexes that nothing claimed since -----------------------------------
 
-    private static final String ORPHANED_CHILD = "m.orphaned_at < ?1 and " + UNCLAIMED;
+    private static final String ORPHANED_CHILD = "m.orphaned_at < ?1 and " + ManifestRepository.UNCLAIMED;
 
     /** Lists manifests orphaned by an index's deletion before {@code orphanedBefore} that no tag or index claims. */
     public List<RepositoryItem> findOrphanedChildren(Instant orphanedBefore, int limit) {
@@ -240,12 +232,7 @@ public class GarbageRepository {
 
     /** Returns those of {@code digests} that have a blob row. */
     public Set<String> findRecorded(Collection<String> digests) {
-        if (digests.isEmpty()) {
-            return Set.of();
-        }
-        return Set.copyOf(strings(em().createNativeQuery("select digest from blob where digest = any(cast(?1 as varchar[]))")
-                .setParameter(1, digests.toArray(String[]::new))
-                .getResultList()));
+        return Set.copyOf(findRecordedSizes(digests).keySet());
     }
 
     // --- the consistency check -------------------------------------------------------------------------

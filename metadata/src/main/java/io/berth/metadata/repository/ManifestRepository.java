@@ -18,6 +18,15 @@ import javax.sql.DataSource;
 @ApplicationScoped
 public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity, Long> {
 
+    /**
+     * Nothing in its repository keeps the manifest {@code m}: no tag points at it, no index lists it. The
+     * condition of every question about unclaimed manifests (retention, orphaned platforms, the collector).
+     */
+    static final String UNCLAIMED = """
+            not exists (select 1 from tag t where t.manifest_id = m.id)
+            and not exists (select 1 from manifest_child mc join manifest p on p.id = mc.manifest_id
+                            where p.repository_id = m.repository_id and mc.child_digest = m.digest)""";
+
     private static final String WITH_CONTENT = "m.digest, m.media_type, m.size, m.content, m.subject_digest";
     private static final String WITHOUT_CONTENT = "m.digest, m.media_type, m.size, null, m.subject_digest";
 
@@ -66,11 +75,8 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
         return getEntityManager()
                 .createNativeQuery("""
                         select m.digest from manifest m
-                        where m.repository_id = ?1 and m.created_at < ?2 and m.subject_digest is null
-                          and not exists (select 1 from tag t where t.manifest_id = m.id)
-                          and not exists (select 1 from manifest_child mc join manifest p on p.id = mc.manifest_id
-                                          where p.repository_id = m.repository_id and mc.child_digest = m.digest)
-                        order by m.created_at limit ?3""")
+                        where m.repository_id = ?1 and m.created_at < ?2 and m.subject_digest is null and %s
+                        order by m.created_at limit ?3""".formatted(UNCLAIMED))
                 .setParameter(1, repositoryId)
                 .setParameter(2, createdBefore)
                 .setParameter(3, limit)
@@ -209,11 +215,7 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
      * index is seen here, or the push waits for this transaction and then finds the child gone.
      */
     public Removal deleteUnlessListed(long repositoryId, String digest) {
-        List<?> locked = getEntityManager()
-                .createNativeQuery("select id from manifest where repository_id = ?1 and digest = ?2 for update")
-                .setParameter(1, repositoryId)
-                .setParameter(2, digest)
-                .getResultList();
+        Optional<Long> locked = lockId(repositoryId, digest);
         if (locked.isEmpty()) {
             return new Removal.Absent();
         }
@@ -232,7 +234,7 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
             return new Removal.Refused(new ReferencingManifests((String) first[0], ReferencingManifests.Use.CHILD,
                     ((Number) first[1]).longValue()));
         }
-        long id = ((Number) locked.get(0)).longValue();
+        long id = locked.get();
         List<String> children = childDigests(id);
         getEntityManager()
                 .createNativeQuery("delete from manifest where id = ?1")
@@ -263,9 +265,7 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
         em.createNativeQuery("""
                         update manifest m set orphaned_at = now()
                         where m.repository_id = ?1 and m.digest = any(cast(?2 as varchar[])) and m.orphaned_at is null
-                          and not exists (select 1 from tag t where t.manifest_id = m.id)
-                          and not exists (select 1 from manifest_child mc join manifest p on p.id = mc.manifest_id
-                                          where p.repository_id = m.repository_id and mc.child_digest = m.digest)""")
+                          and %s""".formatted(UNCLAIMED))
                 .setParameter(1, repositoryId)
                 .setParameter(2, digests.toArray(String[]::new))
                 .executeUpdate();

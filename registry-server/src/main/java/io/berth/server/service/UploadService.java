@@ -1,7 +1,7 @@
 package io.berth.server.service;
 
-import io.berth.metadata.entity.UploadSessionEntity;
 import io.berth.gc.GcConfig;
+import io.berth.metadata.entity.UploadSessionEntity;
 import io.berth.metadata.repository.BlobRepository;
 import io.berth.metadata.repository.RepositoryRepository;
 import io.berth.metadata.repository.UploadSessionRepository;
