@@ -21,6 +21,7 @@ import io.berth.server.api.OciContent.Blob;
 import io.berth.server.api.OciContent.Manifest;
 import io.berth.server.api.RegistryClient;
 import io.berth.server.testing.GcRuns;
+import io.berth.server.testing.Sql;
 import io.berth.storage.BlobStore;
 import io.berth.storage.Digest;
 import io.berth.storage.DigestAlgorithm;
@@ -29,10 +30,6 @@ import io.berth.storage.UploadState;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.io.InputStream;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -336,31 +333,11 @@ public abstract class GcApiSuite {
     }
 
     protected void execute(String sql, Object parameter) {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
-            bind(connection, statement, parameter);
-            statement.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
-        }
+        Sql.execute(dataSource, sql, parameter);
     }
 
     protected boolean exists(String sql, Object parameter) {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
-            bind(connection, statement, parameter);
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
-        }
-    }
-
-    private static void bind(Connection connection, PreparedStatement statement, Object parameter) throws SQLException {
-        if (parameter instanceof String[] values) {
-            statement.setArray(1, connection.createArrayOf("varchar", values));
-        } else {
-            statement.setObject(1, parameter);
-        }
+        return Sql.exists(dataSource, sql, parameter);
     }
 
     private static void await(CountDownLatch latch) {

@@ -13,15 +13,12 @@ import io.berth.server.api.OciContent.Manifest;
 import io.berth.server.api.RegistryClient;
 import io.berth.server.testing.FilesystemStorageProfile;
 import io.berth.server.testing.GcRuns;
+import io.berth.server.testing.Sql;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -189,23 +186,10 @@ class TagLifecycleApiTest {
     }
 
     private boolean recordedPull(String digest) {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(
-                "select 1 from manifest where digest = ? and last_pulled_at is not null")) {
-            statement.setString(1, digest);
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sql.exists(dataSource, "select 1 from manifest where digest = ? and last_pulled_at is not null", digest);
     }
 
     private void sql(String update, String parameter) {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(update)) {
-            statement.setString(1, parameter);
-            statement.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        Sql.execute(dataSource, update, parameter);
     }
 }
