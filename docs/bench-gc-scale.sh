@@ -2,8 +2,10 @@
 # How a garbage collection run that finds nothing costs as the registry grows (issue 21: within 2x from
 # 1,000 to 1,000,000 blob rows). Berth on its embedded default; the rows are generated in SQL: one
 # manifest that references every blob, each blob linked into one repository, all of them 30 days old,
-# so nothing is garbage but every row is older than the grace period. Three runs per size, through the
-# admin API; the first run of the first size also walks the (empty) store for orphans.
+# so nothing is garbage but every row is older than the grace period. Six runs per size, through the
+# admin API, timed from the run's start to its end as the run records them: the first is a full pass
+# (the run table is emptied with the rows, so the orphan scan is due), the next five look only at what
+# changed since the run before (the first few of them also warm the JIT up).
 #
 #   docs/bench-gc-scale.sh WORKDIR [SIZE ...]      (sizes default to 1000 1000000)
 #
@@ -32,10 +34,15 @@ sql() {
 field() { # JSON FIELD
   python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"
 }
+millis() { # JSON: from startedAt to finishedAt
+  python3 -c 'import json, sys, datetime as d
+r = json.loads(sys.argv[1]); t = lambda k: d.datetime.fromisoformat(r[k].replace("Z", "+00:00"))
+print(round((t("finishedAt") - t("startedAt")).total_seconds() * 1000))' "$1"
+}
 
 for n in "${sizes[@]}"; do
   sql > /dev/null 2>&1 <<SQL
-truncate manifest_blob, manifest_child, tag, repository_blob, manifest, blob, repository, gc_run restart identity cascade;
+truncate manifest_blob, manifest_child, tag, repository_blob, manifest, blob, repository, gc_run, gc_suspect restart identity cascade;
 insert into repository (name) values ('scale/app');
 insert into manifest (repository_id, digest, media_type, size, content, created_at, last_referenced_at)
   values (1, 'sha256:' || repeat('0', 64), 'application/vnd.oci.image.manifest.v1+json', 2, '{}',
@@ -48,7 +55,7 @@ insert into repository_blob (repository_id, blob_digest, created_at, last_refere
 insert into manifest_blob (manifest_id, blob_digest) select 1, digest from blob;
 analyze;
 SQL
-  for round in 1 2 3; do
+  for round in 1 2 3 4 5 6; do
     started=$(curl -s -u "admin:$password" -H 'Content-Type: application/json' -d '{"dryRun": false}' \
       "http://127.0.0.1:$berth_port/api/v1/gc")
     id=$(field "$started" id)
@@ -58,6 +65,6 @@ SQL
       if [ "$status" != pending ] && [ "$status" != running ]; then break; fi
       sleep 0.2
     done
-    echo "$n blob rows, run $round: $status, $(field "$run" note), orphan scan: $(field "$run" orphanScan)"
+    echo "$n blob rows, run $round: $status in $(millis "$run") ms, orphan scan: $(field "$run" orphanScan), full pass: $(field "$run" fullPass)"
   done
 done

@@ -6,6 +6,7 @@ import io.berth.metadata.repository.CollectorLock;
 import io.berth.metadata.repository.GarbageRepository;
 import io.berth.metadata.repository.GarbageRepository.BlobRow;
 import io.berth.metadata.repository.GarbageRepository.RepositoryItem;
+import io.berth.metadata.repository.GarbageRepository.Window;
 import io.berth.metadata.repository.GcRunRepository;
 import io.berth.storage.BlobStat;
 import io.berth.storage.BlobStore;
@@ -47,6 +48,13 @@ public class GarbageCollector {
     private static final int DRY_RUN_LIMIT = 100_000;
     private static final List<Duration> STORAGE_RETRIES = List.of(Duration.ofMillis(200), Duration.ofSeconds(1),
             Duration.ofSeconds(5));
+    /**
+     * How far a run's window reaches back before the last run's cutoff. A reference time is the start of
+     * the transaction that wrote it, so a row can become visible some time after the time it carries
+     * (a large blob's commit); the overlap looks at such rows again. One that took longer still is found
+     * by the next full pass.
+     */
+    private static final Duration WINDOW_OVERLAP = Duration.ofMinutes(10);
 
     private final GcConfig config;
     private final GarbageRepository garbage;
@@ -76,19 +84,21 @@ public class GarbageCollector {
     }
 
     /**
-     * Carries out a requested run, on the calling thread. If another collector holds the lock, the run
-     * is recorded as skipped and nothing is done.
+     * Carries out a requested run, on the calling thread; {@code full} makes it look at every row rather
+     * than at what changed since the last run, and walk the store for orphans. If another collector
+     * holds the lock, the run is recorded as skipped and nothing is done.
      */
-    public RunReport run(long id, boolean dryRun) {
+    public RunReport run(long id, boolean dryRun, boolean full) {
         Optional<CollectorLock> acquired = CollectorLock.tryAcquire(dataSource);
         if (acquired.isEmpty()) {
-            RunReport skipped = new RunReport("skipped", Map.of(), List.of(), false, "another collector was running; nothing was done");
+            RunReport skipped = new RunReport("skipped", Map.of(), List.of(), false, false,
+                    "another collector was running; nothing was done");
             QuarkusTransaction.requiringNew().run(() -> runs.finish(id, skipped.outcome(), write(skipped)));
             LOG.infof("Garbage collection run %d skipped: another collector is running", id);
             return skipped;
         }
         try (CollectorLock lock = acquired.get()) {
-            return runHolding(lock, id, dryRun);
+            return runHolding(lock, id, dryRun, full);
         }
     }
 
@@ -102,68 +112,85 @@ public class GarbageCollector {
             return Optional.empty();
         }
         try (CollectorLock lock = acquired.get()) {
-            return Optional.of(runHolding(lock, request(false, requestedBy), false));
+            return Optional.of(runHolding(lock, request(false, requestedBy), false, false));
         }
     }
 
-    private RunReport runHolding(CollectorLock lock, long id, boolean dryRun) {
+    /** What a run looks at, decided when it starts. */
+    private record Plan(boolean orphanScan, Window window, long lastSuspect) {
+        boolean fullPass() {
+            return window.since().isEmpty();
+        }
+    }
+
+    private RunReport runHolding(CollectorLock lock, long id, boolean dryRun, boolean fullRequested) {
         long started = System.nanoTime();
         Instant now = Instant.now();
         Instant graceCutoff = now.minus(config.grace());
-        boolean orphanScan = QuarkusTransaction.requiringNew().call(() -> {
+        Plan plan = QuarkusTransaction.requiringNew().call(() -> {
             int abandoned = runs.abandonRunning();
             if (abandoned > 0) {
                 LOG.warnf("Marked %d garbage collection run(s) left running by a replica that stopped as abandoned", abandoned);
             }
-            boolean due = runs.lastOrphanScan().map(last -> last.isBefore(now.minus(config.orphanScanInterval()))).orElse(true);
-            runs.start(id, replica, due);
-            return due;
+            boolean scan = fullRequested
+                    || runs.lastOrphanScan().map(last -> last.isBefore(now.minus(config.orphanScanInterval()))).orElse(true);
+            // The run that walks the store also looks at every row: what any incremental window missed is
+            // found at the latest then.
+            Optional<Instant> since = scan ? Optional.empty() : runs.lastReferenceCutoff().map(last -> last.minus(WINDOW_OVERLAP));
+            Plan decided = new Plan(scan, new Window(graceCutoff, since), garbage.lastSuspect());
+            runs.start(id, replica, scan, decided.fullPass());
+            return decided;
         });
-        LOG.infof("Garbage collection run %d started on %s (%s, grace %s%s)", id, replica, dryRun ? "dry run" : "deleting",
-                config.grace(), orphanScan ? ", with an orphan scan" : "");
+        LOG.infof("Garbage collection run %d started on %s (%s, grace %s, %s%s)", id, replica, dryRun ? "dry run" : "deleting",
+                config.grace(), plan.fullPass() ? "every row" : "rows changed since " + plan.window().since().get(),
+                plan.orphanScan() ? ", with an orphan scan" : "");
         Progress progress = new Progress(dryRun);
+        Window window = plan.window();
         try {
             Retention.Outcome retained = retention.apply(now, dryRun, config.batchSize());
             retained.tags().forEach(tag -> progress.add(GarbageKind.TAG, tag, 0));
             retained.manifests().forEach(manifest -> progress.add(GarbageKind.MANIFEST, manifest, 0));
             if (dryRun) {
-                survey(progress, now, graceCutoff);
+                survey(progress, now, window);
             } else {
                 collectUploads(progress, now.minus(config.uploadExpiry()));
-                collectRows(progress, GarbageKind.REFERRER, () -> garbage.removeOrphanedReferrers(graceCutoff, config.batchSize()));
+                collectRows(progress, GarbageKind.REFERRER, () -> garbage.removeOrphanedReferrers(window, config.batchSize()));
+                QuarkusTransaction.requiringNew().run(garbage::clearReturnedSubjects);
                 collectRows(progress, GarbageKind.CHILD, () -> garbage.removeOrphanedChildren(graceCutoff, config.batchSize()));
-                collectRows(progress, GarbageKind.LINK, () -> garbage.removeUnneededLinks(graceCutoff, config.batchSize()));
-                collectBlobs(progress, lock, graceCutoff);
+                collectRows(progress, GarbageKind.LINK, () -> garbage.removeUnneededLinks(window, config.batchSize()));
+                collectBlobs(progress, lock, window);
+                QuarkusTransaction.requiringNew().run(() -> garbage.clearSuspects(plan.lastSuspect()));
             }
-            if (orphanScan) {
+            if (plan.orphanScan()) {
                 collectOrphans(progress, lock, graceCutoff, dryRun);
             }
         } catch (RuntimeException e) {
             progress.error("the run stopped: " + e.getMessage());
-            RunReport failed = progress.report("failed", orphanScan, "failed after " + seconds(started));
+            RunReport failed = progress.report("failed", plan, "failed after " + seconds(started));
             QuarkusTransaction.requiringNew().run(() -> runs.finish(id, failed.outcome(), write(failed)));
             LOG.errorf(e, "Garbage collection run %d failed after %s", id, seconds(started));
             return failed;
         }
-        RunReport report = progress.report("finished", orphanScan, (dryRun ? "found" : "freed") + " in " + seconds(started));
-        QuarkusTransaction.requiringNew().run(() -> runs.finish(id, report.outcome(), write(report)));
+        RunReport report = progress.report("finished", plan, (dryRun ? "found" : "freed") + " in " + seconds(started));
+        // Only a deleting run moves the next run's window on: a dry run removed nothing.
+        QuarkusTransaction.requiringNew().run(() -> runs.finish(id, report.outcome(), write(report), dryRun ? null : graceCutoff));
         LOG.infof("Garbage collection run %d %s in %s: %s", id, dryRun ? "surveyed" : "finished", seconds(started),
                 progress.summary());
         return report;
     }
 
     /** A dry run: every kind's candidates as the collector would see them now, nothing removed. */
-    private void survey(Progress progress, Instant now, Instant graceCutoff) {
+    private void survey(Progress progress, Instant now, Window window) {
         QuarkusTransaction.requiringNew().run(() -> {
             garbage.findAbandonedUploads(now.minus(config.uploadExpiry()), DRY_RUN_LIMIT)
                     .forEach(upload -> progress.add(GarbageKind.UPLOAD, upload.toString(), 0));
-            garbage.findOrphanedReferrers(graceCutoff, DRY_RUN_LIMIT)
+            garbage.findOrphanedReferrers(window, DRY_RUN_LIMIT)
                     .forEach(item -> progress.add(GarbageKind.REFERRER, item.repository() + "@" + item.digest(), 0));
-            garbage.findOrphanedChildren(graceCutoff, DRY_RUN_LIMIT)
+            garbage.findOrphanedChildren(window.before(), DRY_RUN_LIMIT)
                     .forEach(item -> progress.add(GarbageKind.CHILD, item.repository() + "@" + item.digest(), 0));
-            garbage.findUnneededLinks(graceCutoff, DRY_RUN_LIMIT)
+            garbage.findUnneededLinks(window, DRY_RUN_LIMIT)
                     .forEach(item -> progress.add(GarbageKind.LINK, item.repository() + "@" + item.digest(), 0));
-            garbage.findUnreferencedBlobs(graceCutoff, DRY_RUN_LIMIT)
+            garbage.findUnreferencedBlobs(window, DRY_RUN_LIMIT)
                     .forEach(blob -> progress.add(GarbageKind.BLOB, blob.digest(), blob.size()));
         });
     }
@@ -204,23 +231,23 @@ public class GarbageCollector {
      * Blobs: candidates found without locks; their blob locks taken (a digest a commit holds is being
      * pushed, and skipped); their rows deleted, with the check repeated, and committed; their bytes
      * deleted; the locks released. A commit of the same digest waits for the locks, then finds the
-     * bytes gone and stores its own.
+     * bytes gone and stores its own. Skipped digests are recorded to be looked at again by the next run.
      */
-    private void collectBlobs(Progress progress, CollectorLock lock, Instant graceCutoff) {
+    private void collectBlobs(Progress progress, CollectorLock lock, Window window) {
         Set<String> skipped = new HashSet<>();
         while (true) {
             // Skipped digests are still candidates next time, so ask for that many more.
             int asked = config.batchSize() + skipped.size();
             List<BlobRow> candidates = QuarkusTransaction.requiringNew().call(() ->
-                    garbage.findUnreferencedBlobs(graceCutoff, asked));
+                    garbage.findUnreferencedBlobs(window, asked));
             List<String> digests = candidates.stream().map(BlobRow::digest).filter(d -> !skipped.contains(d)).toList();
             if (digests.isEmpty()) {
-                return;
+                break;
             }
             Set<String> locked = lock.tryLockBlobs(digests);
             try {
                 List<BlobRow> removed = QuarkusTransaction.requiringNew().call(() ->
-                        garbage.removeUnreferencedBlobs(graceCutoff, locked));
+                        garbage.removeUnreferencedBlobs(window.before(), locked));
                 Set<String> gone = new HashSet<>();
                 removed.forEach(blob -> gone.add(blob.digest()));
                 digests.stream().filter(d -> !gone.contains(d)).forEach(skipped::add);
@@ -232,9 +259,10 @@ public class GarbageCollector {
                 lock.unlockBlobs(locked);
             }
             if (candidates.size() < asked) {
-                return;
+                break;
             }
         }
+        QuarkusTransaction.requiringNew().run(() -> garbage.suspect(skipped));
     }
 
     /**
@@ -383,14 +411,14 @@ public class GarbageCollector {
             LOG.warn("Garbage collection: " + error);
         }
 
-        RunReport report(String outcome, boolean orphanScan, String note) {
+        RunReport report(String outcome, Plan plan, String note) {
             Map<GarbageKind, KindReport> kinds = new EnumMap<>(GarbageKind.class);
             for (GarbageKind kind : GarbageKind.values()) {
                 long[] total = totals.getOrDefault(kind, new long[2]);
                 List<String> names = listed.getOrDefault(kind, List.of());
                 kinds.put(kind, new KindReport(total[0], total[1], List.copyOf(names), dryRun && total[0] > names.size()));
             }
-            return new RunReport(outcome, kinds, List.copyOf(errors), orphanScan, note);
+            return new RunReport(outcome, kinds, List.copyOf(errors), plan.orphanScan(), plan.fullPass(), note);
         }
 
         String summary() {

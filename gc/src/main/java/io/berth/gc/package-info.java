@@ -29,7 +29,20 @@
  * a paged walk of the store, which costs as much as the store is large, so it runs only every
  * {@code berth.gc.orphan-scan-interval} (24 h).</li>
  * </ol>
- * Deleting a manifest (by digest) removes its tags and its references to blobs and children at once;
+ * <h2>What a run looks at</h2>
+ * A run costs what changed since the last one, not what the registry holds. Of the rows older than
+ * the grace period it looks only at those whose time passed into it since the last complete run's
+ * cutoff (less ten minutes of overlap, for transactions that committed late), found through the
+ * reference-time indexes, and at those that lost a reference since: triggers record every blob that
+ * loses a manifest reference or a link ({@code gc_suspect}), and mark every referrer whose subject is
+ * deleted ({@code manifest.subject_lost_at}), whichever statement does it (a delete, retention, a
+ * repository's cascade, the collector itself). Any other old row was found needed by an earlier run
+ * and has lost nothing since. A run clears the losses it saw at its start once it has looked at them;
+ * a loss recorded meanwhile has a newer sequence number and waits for the next run. The run that
+ * walks the store for orphans, and a run asked for with {@code full}, look at every row instead, so
+ * what no window showed (a clock set back, a transaction open longer than the overlap) is found then.
+ *
+ * <p>Deleting a manifest (by digest) removes its tags and its references to blobs and children at once;
  * what it alone kept alive becomes garbage by the rules above. Immutable tags ({@code
  * ImmutableTags} in registry-server) are never removed by retention.
  *

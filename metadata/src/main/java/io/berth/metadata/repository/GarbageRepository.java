@@ -3,12 +3,14 @@ package io.berth.metadata.repository;
 import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -32,6 +34,31 @@ public class GarbageRepository {
 
     /** A repository's link to a blob, or a repository's manifest. */
     public record RepositoryItem(String repository, String digest) {
+    }
+
+    /**
+     * Which rows a run looks at: those last referenced (or created) before {@code before}, and of those,
+     * unless {@code since} is empty (a full pass), only the ones referenced since {@code since} and the
+     * ones that lost a reference since the last run (recorded by the V7 triggers). A row referenced
+     * before {@code since} that lost no reference was found needed by an earlier run and still is.
+     */
+    public record Window(Instant before, Optional<Instant> since) {
+
+        public static Window full(Instant before) {
+            return new Window(before, Optional.empty());
+        }
+
+        /** {@code candidates} when the window is incremental, otherwise a condition that admits every row. */
+        String restrictTo(String candidates) {
+            return since.isPresent() ? candidates : "true";
+        }
+
+        /** Binds the query's {@code ?1} (before), and {@code ?3} (since) if the window is incremental. */
+        Query bind(Query query) {
+            query.setParameter(1, before);
+            since.ifPresent(from -> query.setParameter(3, from));
+            return query;
+        }
     }
 
     private static EntityManager em() {
@@ -73,34 +100,46 @@ public class GarbageRepository {
             and not exists (select 1 from manifest s where s.repository_id = m.repository_id and s.digest = m.subject_digest)"""
             + " and " + ManifestRepository.UNCLAIMED;
 
-    /** Lists untagged, unlisted manifests older than {@code createdBefore} whose subject is not in their repository. */
-    public List<RepositoryItem> findOrphanedReferrers(Instant createdBefore, int limit) {
-        return findManifests(ORPHANED_REFERRER, "m.created_at", createdBefore, limit);
+    /** Referrers created within the window, or whose subject was deleted (the mark stays until they go). */
+    private static final String REFERRER_CANDIDATE = "(m.created_at >= ?3 or m.subject_lost_at is not null)";
+
+    /** Lists untagged, unlisted manifests created before the window's end whose subject is not in their repository. */
+    public List<RepositoryItem> findOrphanedReferrers(Window window, int limit) {
+        return findManifests(ORPHANED_REFERRER + " and " + window.restrictTo(REFERRER_CANDIDATE), "m.created_at", window,
+                limit);
     }
 
-    private List<RepositoryItem> findManifests(String condition, String order, Instant cutoff, int limit) {
-        return items(em().createNativeQuery("select r.name, m.digest from manifest m join repository r on r.id = m.repository_id"
-                + " where " + condition + " order by " + order + " limit ?2")
-                .setParameter(1, cutoff)
+    private List<RepositoryItem> findManifests(String condition, String order, Window window, int limit) {
+        return items(window.bind(em().createNativeQuery("select r.name, m.digest from manifest m"
+                        + " join repository r on r.id = m.repository_id where " + condition + " order by " + order + " limit ?2"))
                 .setParameter(2, limit)
                 .getResultList());
     }
 
     /** Deletes what {@link #findOrphanedReferrers} would list (tags and blob references go with them). */
-    public List<RepositoryItem> removeOrphanedReferrers(Instant createdBefore, int limit) {
-        return removeManifests(ORPHANED_REFERRER, "m.created_at", createdBefore, limit, locked -> { });
+    public List<RepositoryItem> removeOrphanedReferrers(Window window, int limit) {
+        return removeManifests(ORPHANED_REFERRER, window.restrictTo(REFERRER_CANDIDATE), "m.created_at", window, limit,
+                locked -> { });
+    }
+
+    /** Clears the mark of referrers whose subject was pushed again (they are no longer garbage). */
+    public int clearReturnedSubjects() {
+        return em().createNativeQuery("""
+                        update manifest m set subject_lost_at = null where m.subject_lost_at is not null
+                        and exists (select 1 from manifest s where s.repository_id = m.repository_id and s.digest = m.subject_digest)""")
+                .executeUpdate();
     }
 
     /**
-     * Deletes the manifests that match {@code condition} (on {@code m}, with the cutoff as {@code ?1}):
-     * locks up to {@code limit} of them, hands their ids to {@code beforeDelete}, and deletes those that
-     * still match, as a statement of its own.
+     * Deletes the manifests among {@code candidates} that match {@code condition} (both on {@code m},
+     * with the window's end as {@code ?1} and its start as {@code ?3}): locks up to {@code limit} of
+     * them, hands their ids to {@code beforeDelete}, and deletes those that still match, as a statement
+     * of its own.
      */
-    private List<RepositoryItem> removeManifests(String condition, String order, Instant cutoff, int limit,
+    private List<RepositoryItem> removeManifests(String condition, String candidates, String order, Window window, int limit,
             Consumer<List<Long>> beforeDelete) {
-        List<Long> locked = ids(em().createNativeQuery("select m.id from manifest m where " + condition
-                        + " order by " + order + " limit ?2 for update of m skip locked")
-                .setParameter(1, cutoff)
+        List<Long> locked = ids(window.bind(em().createNativeQuery("select m.id from manifest m where " + condition
+                        + " and " + candidates + " order by " + order + " limit ?2 for update of m skip locked"))
                 .setParameter(2, limit)
                 .getResultList());
         if (locked.isEmpty()) {
@@ -112,7 +151,7 @@ public class GarbageRepository {
                                       returning m.repository_id, m.digest)
                         select r.name, gone.digest from gone join repository r on r.id = gone.repository_id"""
                         .formatted(condition))
-                .setParameter(1, cutoff)
+                .setParameter(1, window.before())
                 .setParameter(2, locked.toArray(Long[]::new))
                 .getResultList());
     }
@@ -123,7 +162,8 @@ public class GarbageRepository {
 
     /** Lists manifests orphaned by an index's deletion before {@code orphanedBefore} that no tag or index claims. */
     public List<RepositoryItem> findOrphanedChildren(Instant orphanedBefore, int limit) {
-        return findManifests(ORPHANED_CHILD, "m.orphaned_at", orphanedBefore, limit);
+        // The marked rows are few (they go after one grace period): every run looks at all of them.
+        return findManifests(ORPHANED_CHILD, "m.orphaned_at", Window.full(orphanedBefore), limit);
     }
 
     /**
@@ -132,7 +172,8 @@ public class GarbageRepository {
      */
     public List<RepositoryItem> removeOrphanedChildren(Instant orphanedBefore, int limit) {
         Map<Long, List<String>> grandchildren = new HashMap<>();
-        List<RepositoryItem> removed = removeManifests(ORPHANED_CHILD, "m.orphaned_at", orphanedBefore, limit, locked -> {
+        Window marked = Window.full(orphanedBefore);
+        List<RepositoryItem> removed = removeManifests(ORPHANED_CHILD, "true", "m.orphaned_at", marked, limit, locked -> {
             List<?> rows = em().createNativeQuery("""
                             select m.repository_id, mc.child_digest from manifest_child mc join manifest m on m.id = mc.manifest_id
                             where m.id = any(cast(?1 as bigint[]))""")
@@ -152,23 +193,29 @@ public class GarbageRepository {
             and not exists (select 1 from manifest_blob mb join manifest m on m.id = mb.manifest_id
                             where m.repository_id = rb.repository_id and mb.blob_digest = rb.blob_digest)""";
 
-    /** Lists links older than {@code referencedBefore} that no manifest of their repository references. */
-    public List<RepositoryItem> findUnneededLinks(Instant referencedBefore, int limit) {
-        return items(em().createNativeQuery("select r.name, rb.blob_digest from repository_blob rb"
-                + " join repository r on r.id = rb.repository_id where " + UNNEEDED_LINK
-                + " order by rb.last_referenced_at limit ?2")
-                .setParameter(1, referencedBefore)
+    /** Links referenced within the window, and every link to a blob that lost a reference. */
+    private static final String LINK_CANDIDATE = """
+            (rb.repository_id, rb.blob_digest) in (
+                select repository_id, blob_digest from repository_blob where last_referenced_at >= ?3 and last_referenced_at < ?1
+                union all
+                select l.repository_id, l.blob_digest from gc_suspect s join repository_blob l on l.blob_digest = s.blob_digest)""";
+
+    /** Lists links last referenced before the window's end that no manifest of their repository references. */
+    public List<RepositoryItem> findUnneededLinks(Window window, int limit) {
+        return items(window.bind(em().createNativeQuery("select r.name, rb.blob_digest from repository_blob rb"
+                        + " join repository r on r.id = rb.repository_id where " + UNNEEDED_LINK
+                        + " and " + window.restrictTo(LINK_CANDIDATE) + " order by rb.last_referenced_at limit ?2"))
                 .setParameter(2, limit)
                 .getResultList());
     }
 
     /** Deletes what {@link #findUnneededLinks} would list; a manifest push holding a link keeps it. */
-    public List<RepositoryItem> removeUnneededLinks(Instant referencedBefore, int limit) {
+    public List<RepositoryItem> removeUnneededLinks(Window window, int limit) {
         @SuppressWarnings("unchecked")
-        List<Object[]> locked = em().createNativeQuery("""
-                        select rb.repository_id, rb.blob_digest from repository_blob rb where %s
-                        order by rb.last_referenced_at limit ?2 for update of rb skip locked""".formatted(UNNEEDED_LINK))
-                .setParameter(1, referencedBefore)
+        List<Object[]> locked = window.bind(em().createNativeQuery("""
+                        select rb.repository_id, rb.blob_digest from repository_blob rb where %s and %s
+                        order by rb.last_referenced_at limit ?2 for update of rb skip locked"""
+                        .formatted(UNNEEDED_LINK, window.restrictTo(LINK_CANDIDATE))))
                 .setParameter(2, limit)
                 .getResultList();
         if (locked.isEmpty()) {
@@ -184,7 +231,7 @@ public class GarbageRepository {
                                       returning rb.repository_id, rb.blob_digest)
                         select r.name, gone.blob_digest from gone join repository r on r.id = gone.repository_id"""
                         .formatted(UNNEEDED_LINK))
-                .setParameter(1, referencedBefore)
+                .setParameter(1, window.before())
                 .setParameter(2, repositories)
                 .setParameter(3, digests)
                 .getResultList());
@@ -197,13 +244,49 @@ public class GarbageRepository {
             and not exists (select 1 from repository_blob rb where rb.blob_digest = b.digest)
             and not exists (select 1 from manifest_blob mb where mb.blob_digest = b.digest)""";
 
-    /** Lists blobs older than {@code referencedBefore} that no link and no manifest references. */
-    public List<BlobRow> findUnreferencedBlobs(Instant referencedBefore, int limit) {
-        return blobRows(em().createNativeQuery("select b.digest, b.size from blob b where " + UNREFERENCED_BLOB
-                        + " order by b.last_referenced_at limit ?2")
-                .setParameter(1, referencedBefore)
+    /** Blobs referenced within the window, and blobs that lost a reference. */
+    private static final String BLOB_CANDIDATE = """
+            b.digest in (
+                select digest from blob where last_referenced_at >= ?3 and last_referenced_at < ?1
+                union all
+                select blob_digest from gc_suspect)""";
+
+    /** Lists blobs last referenced before the window's end that no link and no manifest references. */
+    public List<BlobRow> findUnreferencedBlobs(Window window, int limit) {
+        return blobRows(window.bind(em().createNativeQuery("select b.digest, b.size from blob b where " + UNREFERENCED_BLOB
+                        + " and " + window.restrictTo(BLOB_CANDIDATE) + " order by b.last_referenced_at limit ?2"))
                 .setParameter(2, limit)
                 .getResultList());
+    }
+
+    /** The newest loss recorded so far: a run clears, at its end, the losses up to the one it saw at its start. */
+    public long lastSuspect() {
+        return ((Number) em().createNativeQuery("select coalesce(max(seq), 0) from gc_suspect").getSingleResult()).longValue();
+    }
+
+    /** Records {@code digests} as blobs to look at again (the collector could not decide them this run). */
+    public void suspect(Collection<String> digests) {
+        if (digests.isEmpty()) {
+            return;
+        }
+        em().createNativeQuery("""
+                        insert into gc_suspect (blob_digest, seq)
+                        select digest, nextval('gc_suspect_seq') from (select distinct unnest(cast(?1 as varchar[])) as digest order by 1) d
+                        on conflict (blob_digest) do update set seq = excluded.seq""")
+                .setParameter(1, digests.toArray(String[]::new))
+                .executeUpdate();
+    }
+
+    /**
+     * Forgets the losses recorded up to {@code upTo}, which a run has looked at; a blob that lost another
+     * reference since has a newer seq and stays, and one a delete is recording right now is skipped.
+     */
+    public int clearSuspects(long upTo) {
+        return em().createNativeQuery("""
+                        delete from gc_suspect where blob_digest in (
+                            select blob_digest from gc_suspect where seq <= ?1 for update skip locked)""")
+                .setParameter(1, upTo)
+                .executeUpdate();
     }
 
     /**
@@ -221,8 +304,12 @@ public class GarbageRepository {
         if (locked.isEmpty()) {
             return List.of();
         }
-        return blobRows(em().createNativeQuery("delete from blob b where b.digest = any(cast(?2 as varchar[])) and "
-                        + UNREFERENCED_BLOB + " returning b.digest, b.size")
+        // A deleted blob has nothing left to lose: its losses go with it.
+        return blobRows(em().createNativeQuery("""
+                        with gone as (delete from blob b where b.digest = any(cast(?2 as varchar[])) and %s
+                                      returning b.digest, b.size),
+                             forgotten as (delete from gc_suspect s using gone where s.blob_digest = gone.digest)
+                        select digest, size from gone""".formatted(UNREFERENCED_BLOB))
                 .setParameter(1, referencedBefore)
                 .setParameter(2, locked.toArray(String[]::new))
                 .getResultList());

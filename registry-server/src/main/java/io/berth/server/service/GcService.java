@@ -43,18 +43,19 @@ public class GcService {
 
     /** A run as the admin API shows it; the per-kind figures and errors appear once it has ended. */
     public record GcRun(long id, boolean dryRun, String requestedBy, String status, boolean orphanScan,
-            Optional<String> replica, Instant createdAt, Optional<Instant> startedAt, Optional<Instant> finishedAt,
+            boolean fullPass, Optional<String> replica, Instant createdAt, Optional<Instant> startedAt, Optional<Instant> finishedAt,
             Map<GarbageKind, KindReport> kinds, List<String> errors, Optional<String> note) {
     }
 
     /** Records a run and starts it in the background; returns it as it stands (pending). */
-    public GcRun start(boolean dryRun, String requestedBy) {
+    public GcRun start(boolean dryRun, boolean full, String requestedBy) {
         long id = collector.request(dryRun, requestedBy);
-        LOG.infof("Garbage collection run %d (%s) requested by %s", id, dryRun ? "dry run" : "deleting", requestedBy);
+        LOG.infof("Garbage collection run %d (%s%s) requested by %s", id, dryRun ? "dry run" : "deleting",
+                full ? ", full pass" : "", requestedBy);
         GcRun pending = find(id);
         worker.execute(() -> {
             long started = System.nanoTime();
-            RunReport report = collector.run(id, dryRun);
+            RunReport report = collector.run(id, dryRun, full);
             metrics.record(report, dryRun, Duration.ofNanos(System.nanoTime() - started));
         });
         return pending;
@@ -84,7 +85,7 @@ public class GcService {
 
     private GcRun toRun(GcRunRow row) {
         Optional<RunReport> report = row.report().map(collector::read);
-        return new GcRun(row.id(), row.dryRun(), row.requestedBy(), row.status(), row.orphanScan(), row.replica(),
+        return new GcRun(row.id(), row.dryRun(), row.requestedBy(), row.status(), row.orphanScan(), row.fullPass(), row.replica(),
                 row.createdAt(), row.startedAt(), row.finishedAt(), report.map(RunReport::kinds).orElse(Map.of()),
                 report.map(RunReport::errors).orElse(List.of()), report.map(RunReport::note));
     }

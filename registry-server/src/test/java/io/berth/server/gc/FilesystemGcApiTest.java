@@ -1,6 +1,9 @@
 package io.berth.server.gc;
 
+import static io.berth.server.api.RegistryClient.request;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.berth.server.api.OciContent;
@@ -50,6 +53,30 @@ class FilesystemGcApiTest extends GcApiSuite {
         assertTrue(run.getInt("kinds.ORPHAN.items") >= 1, run.prettify());
         assertFalse(store.stat(Digest.parse(old.digest())).isPresent(), "the old orphan is deleted");
         assertTrue(store.stat(Digest.parse(fresh.digest())).isPresent(), "the fresh one is kept");
+    }
+
+    /** The consistency check repairs orphans when asked: through a full run, so only those past the grace period. */
+    @Test
+    void theConsistencyCheckRepairsOldOrphansWhenAsked() throws IOException {
+        Blob old = OciContent.randomBlob(1700);
+        Blob fresh = OciContent.randomBlob(1800);
+        store.put(UUID.randomUUID(), new ByteArrayInputStream(old.bytes()), Digest.parse(old.digest()));
+        store.put(UUID.randomUUID(), new ByteArrayInputStream(fresh.bytes()), Digest.parse(fresh.digest()));
+        Files.setLastModifiedTime(fileOf(old), FileTime.from(Instant.now().minus(2, ChronoUnit.HOURS)));
+
+        JsonPath readOnly = request().post("/api/v1/fsck").then().statusCode(200).extract().jsonPath();
+        assertTrue(readOnly.getList("orphans", String.class).contains(old.digest()), readOnly.prettify());
+        assertNull(readOnly.get("repairRun"), "a check not asked to repair starts no run");
+        assertTrue(store.stat(Digest.parse(old.digest())).isPresent(), "the check alone deletes nothing");
+
+        JsonPath repaired = request().post("/api/v1/fsck?repairOrphans=true").then().statusCode(200).extract().jsonPath();
+        JsonPath run = awaitRun(repaired.getLong("repairRun"));
+
+        assertEquals("finished", run.getString("status"), run.prettify());
+        assertTrue(run.getBoolean("fullPass") && run.getBoolean("orphanScan"), run.prettify());
+        assertFalse(store.stat(Digest.parse(old.digest())).isPresent(), "the old orphan is deleted");
+        assertTrue(store.stat(Digest.parse(fresh.digest())).isPresent(), "a fresh one may be a push in flight, and stays");
+        store.delete(Digest.parse(fresh.digest()));
     }
 
     private Path fileOf(Blob blob) throws IOException {

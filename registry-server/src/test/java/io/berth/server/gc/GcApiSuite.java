@@ -48,7 +48,12 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class GcApiSuite {
 
-    private static final String OLD = "now() - interval '2 hours'";
+    /**
+     * Just past the grace period, as a row is when the first run after its grace period finds it. A run
+     * looks at rows whose time passed the grace period since the last run (and at rows that lost a
+     * reference): one moved back further is one an earlier run already found needed.
+     */
+    private static final String OLD = "now() - interval '61 minutes'";
 
     @Inject
     AgroalDataSource dataSource;
@@ -260,6 +265,38 @@ public abstract class GcApiSuite {
 
         assertTrue(store.stat(Digest.parse(image.config().digest())).isEmpty(), "the config only it used is freed");
         request().head(blobPath(other, shared.digest())).then().statusCode(200);
+    }
+
+    /**
+     * A run looks at what changed since the last one, so its cost follows the registry's activity, not
+     * its size; a full pass (asked for, or with the orphan scan) looks at every row and so also finds
+     * what no window showed.
+     */
+    @Test
+    void aRunLooksAtWhatChangedSinceTheLastAndAFullPassAtEverything() {
+        String repository = RegistryClient.repository("gc-window");
+        Blob outside = RegistryClient.pushRandomBlob(repository, 900);
+        Blob justOld = RegistryClient.pushRandomBlob(repository, 901);
+        collect(false);
+        // Older than the last run's window (with its 10 minutes of overlap), and it lost no reference.
+        execute("update repository_blob set last_referenced_at = now() - interval '3 hours' where blob_digest = ?",
+                outside.digest());
+        execute("update blob set last_referenced_at = now() - interval '3 hours' where digest = ?", outside.digest());
+        makeOld(justOld.digest());
+
+        JsonPath incremental = collect(false);
+
+        assertFalse(incremental.getBoolean("fullPass"), incremental.prettify());
+        assertFalse(exists("select 1 from blob where digest = ?", justOld.digest()), "the row whose grace just passed goes");
+        assertTrue(exists("select 1 from blob where digest = ?", outside.digest()), "a row outside the window is not looked at");
+
+        JsonPath full = GcRuns.collectEverything();
+
+        assertTrue(full.getBoolean("fullPass"), full.prettify());
+        assertFalse(exists("select 1 from blob where digest = ?", outside.digest()), "a full pass finds it");
+        assertTrue(store.stat(Digest.parse(outside.digest())).isEmpty());
+        assertFalse(exists("select 1 from gc_suspect where blob_digest = any(?)", new String[] {outside.digest(),
+                justOld.digest()}), "what a run looked at is not looked at again");
     }
 
     /** The consistency check finds what was broken behind Berth's back: bytes deleted, bytes left over. */

@@ -19,14 +19,28 @@ public final class GcRuns {
 
     /** Runs the collector and returns the finished run's report, asserting it finished. */
     public static JsonPath collect(boolean dryRun) {
-        JsonPath run = await(start(dryRun));
+        return finished(start(dryRun));
+    }
+
+    /** Runs the collector over every row, not only what changed since the last run. */
+    public static JsonPath collectEverything() {
+        return finished(start(false, true));
+    }
+
+    private static JsonPath finished(long id) {
+        JsonPath run = await(id);
         assertEquals("finished", run.getString("status"), run.prettify());
         return run;
     }
 
     /** Starts a run (202, pending) and returns its id. */
     public static long start(boolean dryRun) {
-        Response started = request().contentType("application/json").body("{\"dryRun\":" + dryRun + "}").post("/api/v1/gc");
+        return start(dryRun, false);
+    }
+
+    private static long start(boolean dryRun, boolean full) {
+        Response started = request().contentType("application/json")
+                .body("{\"dryRun\":" + dryRun + ",\"full\":" + full + "}").post("/api/v1/gc");
         started.then().statusCode(202).body("status", equalTo("pending")).header("Location", containsString("/api/v1/gc/runs/"));
         return started.jsonPath().getLong("id");
     }

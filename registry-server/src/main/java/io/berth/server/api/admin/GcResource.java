@@ -27,14 +27,18 @@ public class GcResource {
         this.caller = caller;
     }
 
-    /** A run to start: {@code dryRun} lists what would go and removes nothing. */
-    public record RunRequest(boolean dryRun) {
+    /**
+     * A run to start: {@code dryRun} lists what would go and removes nothing; {@code full} looks at every
+     * row instead of what changed since the last run, and walks the store for orphans (as a run does
+     * every {@code berth.gc.orphan-scan-interval}).
+     */
+    public record RunRequest(boolean dryRun, boolean full) {
     }
 
     @POST
     @Operation(summary = "Start a garbage collection run (202: it runs in the background; poll its Location)")
     public Response start(RunRequest request) {
-        GcRun run = gc.start(request != null && request.dryRun(), caller.name());
+        GcRun run = gc.start(request != null && request.dryRun(), request != null && request.full(), caller.name());
         return Response.accepted(run).location(URI.create(AdminAccessFilter.PATH + "/gc/runs/" + run.id())).build();
     }
 
