@@ -59,21 +59,26 @@ public class TagRepository implements PanacheRepositoryBase<TagEntity, TagEntity
     /**
      * Points a tag at a manifest, creating or moving it, and records the move if it is one, in one
      * statement: the caller has read (and locked) where the tag pointed before with {@link #currentDigest}.
+     * Returns false, changing nothing, if the caller saw no tag but a concurrent push has created it
+     * since: the caller reads it again and decides anew.
      */
-    public void point(long repositoryId, String tag, long manifestId, String digest, Optional<String> previous,
+    public boolean point(long repositoryId, String tag, long manifestId, String digest, Optional<String> previous,
             String actor) {
         boolean moved = previous.isEmpty() || !previous.get().equals(digest);
-        getEntityManager()
+        Number pointed = (Number) getEntityManager()
                 .createNativeQuery("""
                         with upsert as (insert into tag (repository_id, name, manifest_id) values (?1, ?2, ?3)
                                         on conflict (repository_id, name)
-                                        do update set manifest_id = excluded.manifest_id, updated_at = now()
+                                        do update set manifest_id = excluded.manifest_id, updated_at = now() where ?8
                                         returning 1),
                              -- A tagged manifest is no orphaned platform of a deleted index any more.
-                             claimed as (update manifest set orphaned_at = null where id = ?3 and orphaned_at is not null
-                                         returning 1)
-                        insert into tag_event (repository_id, tag, from_digest, to_digest, actor)
-                        select ?1, ?2, cast(?4 as varchar), ?5, ?6 where ?7""")
+                             claimed as (update manifest set orphaned_at = null
+                                         where id = ?3 and orphaned_at is not null and exists (select 1 from upsert)
+                                         returning 1),
+                             event as (insert into tag_event (repository_id, tag, from_digest, to_digest, actor)
+                                       select ?1, ?2, cast(?4 as varchar), ?5, ?6 where ?7 and exists (select 1 from upsert)
+                                       returning 1)
+                        select count(*) from upsert""")
                 .setParameter(1, repositoryId)
                 .setParameter(2, tag)
                 .setParameter(3, manifestId)
@@ -81,7 +86,9 @@ public class TagRepository implements PanacheRepositoryBase<TagEntity, TagEntity
                 .setParameter(5, digest)
                 .setParameter(6, actor)
                 .setParameter(7, moved)
-                .executeUpdate();
+                .setParameter(8, previous.isPresent())
+                .getSingleResult();
+        return pointed.intValue() > 0;
     }
 
     /** Removes a tag, leaving its manifest, and records it; returns false if there was no such tag. */

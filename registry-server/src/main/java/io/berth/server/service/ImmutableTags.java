@@ -5,12 +5,14 @@ import io.berth.gc.TagPattern;
 import io.berth.metadata.repository.ImmutableTagRuleRepository;
 import io.berth.metadata.repository.ImmutableTagRuleRepository.Rule;
 import io.berth.metadata.repository.PolicyScope;
+import io.berth.metadata.repository.TagRepository;
 import io.berth.server.domain.RepositoryName;
 import io.berth.server.error.OciErrorCode;
 import io.berth.server.error.RegistryException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Immutable tags: a tag that matches a pattern of its repository or of its namespace may be created
@@ -21,9 +23,30 @@ import java.util.List;
 public class ImmutableTags {
 
     private final ImmutableTagRuleRepository rules;
+    private final TagRepository tags;
 
-    public ImmutableTags(ImmutableTagRuleRepository rules) {
+    public ImmutableTags(ImmutableTagRuleRepository rules, TagRepository tags) {
         this.rules = rules;
+        this.tags = tags;
+    }
+
+    /**
+     * Points {@code tag} at a manifest (in the caller's transaction), unless that would move an immutable
+     * tag: then DENIED. Where the tag points is locked while this decides, and a tag that two pushes
+     * create at once is created by one of them; the other then sees it, and may only point it at the
+     * same manifest if it is immutable.
+     */
+    public void point(RepositoryName repository, long repositoryId, String tag, long manifestId, String digest, String actor) {
+        Optional<String> previous = tags.currentDigest(repositoryId, tag);
+        while (true) {
+            if (previous.filter(current -> !current.equals(digest)).isPresent()) {
+                requireMutable(repository, tag, "moved to another manifest");
+            }
+            if (tags.point(repositoryId, tag, manifestId, digest, previous, actor)) {
+                return;
+            }
+            previous = tags.currentDigest(repositoryId, tag);
+        }
     }
 
     /** Throws DENIED, naming the rule, if {@code tag} is immutable; {@code change} says what was tried ("moved"). */

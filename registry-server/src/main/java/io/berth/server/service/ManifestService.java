@@ -127,12 +127,7 @@ public class ManifestService {
                     parsed.annotations().orElse(null),
                     digests(parsed.blobs()), digests(parsed.children())));
             for (Reference.Tag tag : tagsToPoint) {
-                // The current digest is locked with the tag, so the decision holds until this commits.
-                Optional<String> previous = tags.currentDigest(repositoryId, tag.name());
-                if (previous.filter(current -> !current.equals(digest.toString())).isPresent()) {
-                    immutableTags.requireMutable(repository, tag.name(), "moved to another manifest");
-                }
-                tags.point(repositoryId, tag.name(), manifestId, digest.toString(), previous, actor);
+                immutableTags.point(repository, repositoryId, tag.name(), manifestId, digest.toString(), actor);
             }
         });
         metrics.manifestBytesReceived(content.length);
@@ -203,6 +198,10 @@ public class ManifestService {
             return switch (reference) {
                 case Reference.ByDigest(Digest digest) -> deleteManifest(repository, repositoryId.get(), digest, actor);
                 case Reference.Tag(String tag) -> {
+                    // A tag that is not there is unknown, whatever rule its name would match.
+                    if (tags.currentDigest(repositoryId.get(), tag).isEmpty()) {
+                        yield new Removal.Absent();
+                    }
                     immutableTags.requireMutable(repository, tag, "deleted");
                     yield tags.remove(repositoryId.get(), tag, actor) ? new Removal.Removed() : new Removal.Absent();
                 }

@@ -11,7 +11,6 @@ import io.berth.storage.Digest;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -53,11 +52,7 @@ public class TagHistoryService {
             long repositoryId = repositoryId(repository);
             long manifestId = manifests.lockId(repositoryId, target.toString()).orElseThrow(() -> new AccountException(
                     AccountException.Reason.NOT_FOUND, repository + " no longer holds " + target + "; it cannot be restored"));
-            Optional<String> previous = tags.currentDigest(repositoryId, checked.name());
-            if (previous.filter(current -> !current.equals(target.toString())).isPresent()) {
-                immutableTags.requireMutable(repository, checked.name(), "moved to another manifest");
-            }
-            tags.point(repositoryId, checked.name(), manifestId, target.toString(), previous, actor);
+            immutableTags.point(repository, repositoryId, checked.name(), manifestId, target.toString(), actor);
         });
         LOG.infof("Restored tag %s of %s to %s at the request of %s", tag, repository, target, actor);
     }

@@ -5,6 +5,7 @@ import static io.berth.server.api.RegistryClient.request;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agroal.api.AgroalDataSource;
@@ -19,8 +20,14 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,9 +62,51 @@ class TagLifecycleApiTest {
         request().get(manifestPath(repository, "v1.0")).then().statusCode(200)
                 .header("Docker-Content-Digest", first.digest());
 
-        // Tags that match no pattern move freely.
+        // Tags that match no pattern move freely; one that does not exist is unknown, whatever its name.
         RegistryClient.pushManifest(repository, "latest", first);
         request().delete(manifestPath(repository, "latest")).then().statusCode(202);
+        RegistryClient.fails(request().delete(manifestPath(repository, "v9.9")), 404, "MANIFEST_UNKNOWN");
+    }
+
+    /** Pushes that create the same new immutable tag at once: one manifest wins, the others are refused. */
+    @Test
+    void concurrentFirstPushesOfAnImmutableTagCreateItOnce() throws Exception {
+        String repository = RegistryClient.repository("immutable-race");
+        request().contentType(ContentType.JSON).body(Map.of("patterns", List.of("v*")))
+                .put("/api/v1/repositories/" + repository + "/immutable-tags").then().statusCode(200);
+        List<Manifest> images = List.of(RegistryClient.pushImage(repository, "a"), RegistryClient.pushImage(repository, "b"));
+        ExecutorService pushers = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String tag = "v" + round;
+                CyclicBarrier start = new CyclicBarrier(8);
+                List<Future<Map.Entry<Integer, String>>> pushes = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    Manifest image = images.get(i % 2);
+                    pushes.add(pushers.submit(() -> {
+                        start.await(30, TimeUnit.SECONDS);
+                        int status = request().contentType(image.mediaType()).body(image.bytes())
+                                .put(manifestPath(repository, tag)).statusCode();
+                        return Map.entry(status, image.digest());
+                    }));
+                }
+                List<String> created = new ArrayList<>();
+                for (Future<Map.Entry<Integer, String>> push : pushes) {
+                    Map.Entry<Integer, String> outcome = push.get(60, TimeUnit.SECONDS);
+                    assertTrue(outcome.getKey() == 201 || outcome.getKey() == 403, "status " + outcome.getKey());
+                    if (outcome.getKey() == 201) {
+                        created.add(outcome.getValue());
+                    }
+                }
+                String winner = request().get(manifestPath(repository, tag)).then().statusCode(200).extract()
+                        .header("Docker-Content-Digest");
+                assertTrue(created.stream().allMatch(winner::equals), "every accepted push of " + tag + " pushed " + winner
+                        + ", but these were accepted: " + created);
+                assertEquals(4, created.size(), "the four pushes of the winning manifest are accepted: " + created);
+            }
+        } finally {
+            pushers.shutdownNow();
+        }
     }
 
     @Test
