@@ -54,6 +54,12 @@ public class OrganizationService {
         return organization(namespace);
     }
 
+    /** Whether a user administers a namespace: an organization's {@code admin} member, or the user whose namespace it is. */
+    @Transactional
+    public boolean administers(String account, String namespace) {
+        return namespaces.administeredBy(namespace, account);
+    }
+
     /** Returns every organization with its members. */
     @Transactional
     public List<Organization> listOrganizations() {

@@ -48,6 +48,21 @@ public class NamespaceRepository implements PanacheRepositoryBase<NamespaceEntit
         }
     }
 
+    /**
+     * Whether the user {@code account} administers the namespace: an {@code admin} member of an
+     * organization, or the user whose own namespace it is. Robots administer nothing.
+     */
+    public boolean administeredBy(String namespace, String account) {
+        return !getEntityManager().createNativeQuery("""
+                        select 1 from namespace n join account a on a.name = ?2 and a.kind = 'user'
+                        where n.name = ?1 and (n.owner_account_id = a.id
+                              or exists (select 1 from namespace_member m
+                                         where m.namespace_id = n.id and m.account_id = a.id and m.role = 'admin'))""")
+                .setParameter(1, namespace)
+                .setParameter(2, account)
+                .getResultList().isEmpty();
+    }
+
     /** Removes an account from a namespace; returns false if it was not a member. */
     public boolean removeMember(long namespaceId, long accountId) {
         return NamespaceMemberEntity.deleteById(new NamespaceMemberEntity.Key(namespaceId, accountId));

@@ -24,7 +24,8 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 /**
  * Image lifecycle: immutable-tag patterns and retention rules of namespaces and repositories, each
- * tag's history and putting a tag back on an earlier digest, namespace quotas and usage.
+ * tag's history and putting a tag back on an earlier digest, namespace quotas and usage. A namespace's
+ * own administrators manage its rules and see its usage; only Berth's administrators set quotas.
  */
 @Path(AdminAccessFilter.PATH)
 @Tag(name = "lifecycle")
@@ -60,6 +61,7 @@ public class LifecycleResource {
     @GET
     @Path("namespaces/{name}/immutable-tags")
     @Operation(summary = "The immutable-tag patterns of a namespace")
+    @ForNamespaceAdmins(PolicyScope.NAMESPACE)
     public ImmutablePatterns namespacePatterns(@RestPath String name) {
         return new ImmutablePatterns(immutableTags.patterns(PolicyScope.NAMESPACE, name));
     }
@@ -67,6 +69,7 @@ public class LifecycleResource {
     @PUT
     @Path("namespaces/{name}/immutable-tags")
     @Operation(summary = "Replace the immutable-tag patterns of a namespace (they apply to all its repositories)")
+    @ForNamespaceAdmins(PolicyScope.NAMESPACE)
     public ImmutablePatterns setNamespacePatterns(@RestPath String name, ImmutablePatterns patterns) {
         Requests.require(patterns == null ? null : patterns.patterns(), "a JSON body with patterns");
         return new ImmutablePatterns(immutableTags.replace(PolicyScope.NAMESPACE, name, patterns.patterns(), caller.name()));
@@ -75,6 +78,7 @@ public class LifecycleResource {
     @GET
     @Path("repositories/{name: .+}/immutable-tags")
     @Operation(summary = "The immutable-tag patterns of a repository (its namespace's apply too)")
+    @ForNamespaceAdmins(PolicyScope.REPOSITORY)
     public ImmutablePatterns repositoryPatterns(@RestPath String name) {
         return new ImmutablePatterns(immutableTags.patterns(PolicyScope.REPOSITORY, name));
     }
@@ -82,6 +86,7 @@ public class LifecycleResource {
     @PUT
     @Path("repositories/{name: .+}/immutable-tags")
     @Operation(summary = "Replace the immutable-tag patterns of a repository (added to its namespace's)")
+    @ForNamespaceAdmins(PolicyScope.REPOSITORY)
     public ImmutablePatterns setRepositoryPatterns(@RestPath String name, ImmutablePatterns patterns) {
         Requests.require(patterns == null ? null : patterns.patterns(), "a JSON body with patterns");
         return new ImmutablePatterns(immutableTags.replace(PolicyScope.REPOSITORY, name, patterns.patterns(), caller.name()));
@@ -90,6 +95,7 @@ public class LifecycleResource {
     @GET
     @Path("repositories/{name: .+}/tags/{tag}/history")
     @Operation(summary = "A tag's moves and deletion, newest first: from which digest to which, who, when")
+    @ForNamespaceAdmins(PolicyScope.REPOSITORY)
     public List<TagEvent> history(@RestPath String name, @RestPath String tag, @RestQuery @DefaultValue("100") int limit) {
         return history.history(name, tag, Math.max(1, Math.min(limit, 1000)));
     }
@@ -97,6 +103,7 @@ public class LifecycleResource {
     @POST
     @Path("repositories/{name: .+}/tags/{tag}/restore")
     @Operation(summary = "Point a tag at an earlier digest again (the repository must still hold that manifest)")
+    @ForNamespaceAdmins(PolicyScope.REPOSITORY)
     public Response restore(@RestPath String name, @RestPath String tag, Restore restore) {
         Requests.require(restore == null ? null : restore.digest(), "a JSON body with digest");
         history.restore(name, tag, restore.digest(), caller.name());
@@ -106,6 +113,7 @@ public class LifecycleResource {
     @GET
     @Path("namespaces/{name}/retention")
     @Operation(summary = "The retention rule of a namespace (it governs every repository without a rule of its own)")
+    @ForNamespaceAdmins(PolicyScope.NAMESPACE)
     public RetentionPolicy namespaceRetention(@RestPath String name) {
         return retention.find(PolicyScope.NAMESPACE, name);
     }
@@ -113,6 +121,7 @@ public class LifecycleResource {
     @PUT
     @Path("namespaces/{name}/retention")
     @Operation(summary = "Set the retention rule of a namespace; the garbage collector applies it on each run")
+    @ForNamespaceAdmins(PolicyScope.NAMESPACE)
     public RetentionPolicy setNamespaceRetention(@RestPath String name, RetentionPolicy policy) {
         Requests.require(policy, "a JSON body with the rule");
         return retention.replace(PolicyScope.NAMESPACE, name, policy, caller.name());
@@ -121,6 +130,7 @@ public class LifecycleResource {
     @DELETE
     @Path("namespaces/{name}/retention")
     @Operation(summary = "Remove the retention rule of a namespace")
+    @ForNamespaceAdmins(PolicyScope.NAMESPACE)
     public Response deleteNamespaceRetention(@RestPath String name) {
         retention.delete(PolicyScope.NAMESPACE, name);
         return Response.noContent().build();
@@ -129,6 +139,7 @@ public class LifecycleResource {
     @GET
     @Path("repositories/{name: .+}/retention")
     @Operation(summary = "The retention rule of a repository (it replaces its namespace's)")
+    @ForNamespaceAdmins(PolicyScope.REPOSITORY)
     public RetentionPolicy repositoryRetention(@RestPath String name) {
         return retention.find(PolicyScope.REPOSITORY, name);
     }
@@ -136,6 +147,7 @@ public class LifecycleResource {
     @PUT
     @Path("repositories/{name: .+}/retention")
     @Operation(summary = "Set the retention rule of a repository; the garbage collector applies it on each run")
+    @ForNamespaceAdmins(PolicyScope.REPOSITORY)
     public RetentionPolicy setRepositoryRetention(@RestPath String name, RetentionPolicy policy) {
         Requests.require(policy, "a JSON body with the rule");
         return retention.replace(PolicyScope.REPOSITORY, name, policy, caller.name());
@@ -144,6 +156,7 @@ public class LifecycleResource {
     @DELETE
     @Path("repositories/{name: .+}/retention")
     @Operation(summary = "Remove the retention rule of a repository (its namespace's applies again)")
+    @ForNamespaceAdmins(PolicyScope.REPOSITORY)
     public Response deleteRepositoryRetention(@RestPath String name) {
         retention.delete(PolicyScope.REPOSITORY, name);
         return Response.noContent().build();
@@ -152,6 +165,7 @@ public class LifecycleResource {
     @GET
     @Path("namespaces/{name}/usage")
     @Operation(summary = "What a namespace's repositories use (each blob once) and its quota, if any")
+    @ForNamespaceAdmins(PolicyScope.NAMESPACE)
     public NamespaceUsage namespaceUsage(@RestPath String name) {
         return quotas.namespaceUsage(name);
     }
@@ -159,6 +173,7 @@ public class LifecycleResource {
     @GET
     @Path("repositories/{name: .+}/usage")
     @Operation(summary = "What a repository's blobs take")
+    @ForNamespaceAdmins(PolicyScope.REPOSITORY)
     public RepositoryUsage repositoryUsage(@RestPath String name) {
         return quotas.repositoryUsage(name);
     }
