@@ -112,6 +112,20 @@ class KeycloakLoginTest {
                 .then().statusCode(403);
     }
 
+    /** A Keycloak group {@code kcteam:admin} makes its members administrators of that namespace's rules, and no more. */
+    @Test
+    void aKeycloakNamespaceAdminManagesThatNamespacesRules() {
+        admin().body(Map.of("name", TEAM)).post("/api/v1/organizations").then().statusCode(anyOf(is(201), is(409)));
+        String lead = keycloakToken(KeycloakTestResource.REALM, "kc-lead", "kc-lead-password");
+        withBearer(lead).contentType("application/json").body(Map.of("patterns", List.of("v*")))
+                .put("/api/v1/namespaces/" + TEAM + "/immutable-tags").then().statusCode(200);
+        withBearer(lead).get("/api/v1/repositories/" + TEAM + "/app/retention").then().statusCode(404);
+        withBearer(lead).get("/api/v1/users").then().statusCode(403);
+        withBearer(lead).get("/api/v1/namespaces/other" + TEAM + "/immutable-tags").then().statusCode(403);
+        withBearer(keycloakToken(KeycloakTestResource.REALM, "kc-dev", "kc-dev-password"))
+                .get("/api/v1/namespaces/" + TEAM + "/immutable-tags").then().statusCode(403);
+    }
+
     @Test
     void theAdminApiRefusesTokensThatAreNotValidKeycloakTokensForBerth() {
         String adminToken = keycloakToken(KeycloakTestResource.REALM, "kc-admin", "kc-admin-password");

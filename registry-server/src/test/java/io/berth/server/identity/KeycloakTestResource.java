@@ -32,7 +32,8 @@ import org.jboss.logging.Logger;
  * <p>Realm {@code berth}: confidential client {@code berth} ({@link #CLIENT_SECRET}, password grant on,
  * a {@code groups} mapper with full paths), users {@code kc-admin} (client role {@code berth-admin}),
  * {@code kc-ops} (realm role {@code berth-admin}, client role {@code kcteam:delete}), {@code kc-dev} (group
- * {@code kcteam:write}) and {@code kc-reader} (group {@code kcteam:read}), each with password
+ * {@code kcteam:write}), {@code kc-reader} (group {@code kcteam:read}) and {@code kc-lead} (group
+ * {@code kcteam:admin}), each with password
  * {@code <username>-password}; public clients {@code berth-cli} (tokens for audience {@code berth} that live
  * 4 seconds) and {@code other-app}. Realm {@code other}: its own client {@code berth} and {@code kc-admin}.
  *
