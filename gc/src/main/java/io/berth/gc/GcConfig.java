@@ -31,7 +31,10 @@ public interface GcConfig {
     @WithDefault("24h")
     Duration orphanScanInterval();
 
-    /** How many items one transaction removes, and one storage request deletes. */
-    @WithDefault("500")
+    /**
+     * How many items one transaction removes; their bytes go in one storage delete (on S3, several
+     * multi-object delete requests sent at once).
+     */
+    @WithDefault("1000")
     int batchSize();
 }

@@ -11,8 +11,8 @@ public interface BlobDeleter {
     boolean delete(Digest digest);
 
     /**
-     * Deletes many blobs at once, as cheaply as the store allows (one S3 request per 1,000 keys,
-     * parallel unlinks on a filesystem), and returns those it could not delete, each with the reason.
+     * Deletes many blobs at once, as cheaply as the store allows (S3 multi-object deletes sent side by
+     * side, parallel unlinks on a filesystem), and returns those it could not delete, each with the reason.
      * A blob the store did not hold counts as deleted.
      */
     default Map<Digest, String> deleteAll(Collection<Digest> digests) {

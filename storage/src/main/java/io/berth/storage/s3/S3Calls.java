@@ -37,6 +37,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +47,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import okhttp3.ConnectionPool;
@@ -192,19 +196,47 @@ final class S3Calls {
         await("delete " + key, startDelete(key));
     }
 
+    /** Keys per multi-object delete request; a large delete sends several such requests at once. */
+    static final int DELETE_REQUEST_KEYS = 100;
+
     /**
-     * Deletes the objects with S3's multi-object delete (the client sends up to 1,000 keys a request)
-     * and returns the keys it could not delete, each with S3's reason. A key that does not exist counts
-     * as deleted, as S3 reports it.
+     * Deletes the objects with S3's multi-object delete, {@value #DELETE_REQUEST_KEYS} keys a request and
+     * the requests at once (each one waits a round trip and S3's per-key work, not the CPU), and returns
+     * the keys it could not delete, each with S3's reason. A key that does not exist counts as deleted,
+     * as S3 reports it.
      */
     Map<String, String> deleteAll(String action, Collection<String> keys) {
+        List<String> all = List.copyOf(keys);
+        List<List<String>> requests = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += DELETE_REQUEST_KEYS) {
+            requests.add(all.subList(from, Math.min(all.size(), from + DELETE_REQUEST_KEYS)));
+        }
         Map<String, String> failed = new LinkedHashMap<>();
-        if (keys.isEmpty()) {
+        if (requests.size() <= 1) {
+            requests.forEach(request -> failed.putAll(deleteEach(action, request)));
             return failed;
         }
+        try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Map<String, String>>> sent = requests.stream()
+                    .map(request -> senders.submit(() -> deleteEach(action, request))).toList();
+            for (Future<Map<String, String>> request : sent) {
+                failed.putAll(request.get());
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof StorageException storage ? storage : failure(action, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while trying to " + action, e);
+        }
+        return failed;
+    }
+
+    /** One multi-object delete request. */
+    private Map<String, String> deleteEach(String action, List<String> keys) {
+        Map<String, String> failed = new LinkedHashMap<>();
         List<DeleteRequest.Object> objects = keys.stream().map(DeleteRequest.Object::new).toList();
         try {
-            // Lazy: the requests go out as the results are read.
+            // Lazy: the request goes out as the results are read.
             for (Result<DeleteResult.Error> result : client.removeObjects(
                     RemoveObjectsArgs.builder().bucket(bucket).objects(objects).build())) {
                 DeleteResult.Error error = result.get();

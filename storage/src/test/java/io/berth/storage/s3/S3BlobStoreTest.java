@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -123,6 +124,24 @@ class S3BlobStoreTest extends BlobStoreContractTest {
         assertEquals(List.of(prefix + blobKey(digest)), keys(prefix));
         assertEquals(0, pendingMultipartUploads(prefix));
         assertTrue(store.describe().startsWith("s3:" + s3.endpoint() + "/" + BUCKET + "/" + prefix), store.describe());
+    }
+
+    /** A delete of more keys than one request takes goes out as several requests, and deletes them all. */
+    @Test
+    void deleteAllRemovesEveryBlobOverSeveralRequests() throws Exception {
+        List<Digest> digests = new ArrayList<>();
+        for (int i = 0; i < 2 * S3Calls.DELETE_REQUEST_KEYS + 7; i++) {
+            byte[] bytes = randomBytes(64, 100 + i);
+            Digest digest = Digest.of(DigestAlgorithm.SHA256, bytes);
+            store.put(UUID.randomUUID(), new ByteArrayInputStream(bytes), digest);
+            digests.add(digest);
+        }
+        Digest absent = Digest.of(DigestAlgorithm.SHA256, randomBytes(64, 99));
+        List<Digest> deleted = new ArrayList<>(digests);
+        deleted.add(absent);
+
+        assertEquals(Map.of(), store.deleteAll(deleted), "no key fails, and one that is not there counts as deleted");
+        assertEquals(List.of(), keys(prefix));
     }
 
     @Test
