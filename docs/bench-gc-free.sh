@@ -74,19 +74,7 @@ for v in $(compgen -e | grep '^REGISTRY_' || true); do unset_vars+=(-u "$v"); do
 
 berth_env=()
 if [ "$store" = s3 ]; then
-  s3proxy_jar=$(ls "$HOME"/.m2/repository/org/gaul/s3proxy/*/s3proxy-*-jar-with-dependencies.jar | tail -1)
-  mkdir -p "$work/s3data"
-  cat > "$work/s3proxy.conf" <<CFG
-s3proxy.endpoint=http://127.0.0.1:$s3_port
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=bench-access
-s3proxy.credential=bench-secret-key
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$work/s3data
-CFG
-  "$java" -Xmx512m -jar "$s3proxy_jar" --properties "$work/s3proxy.conf" > "$work/s3proxy.log" 2>&1 &
-  pids+=($!)
-  wait_for "http://127.0.0.1:$s3_port/" s3proxy
+  start_s3proxy "$work" $s3_port
   s3_endpoint=http://127.0.0.1:$s3_port
   if [ "$latency_on" = true ]; then
     # Both registries reach s3proxy through the latency proxy; its delay stays 0 until a timed collection.
@@ -101,34 +89,7 @@ CFG
   # distribution does not create its bucket.
   mkdir -p "$work/s3data/distribution"
   dist_config=$work/dist/config.yml
-  cat > "$dist_config" <<CFG
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  s3:
-    accesskey: bench-access
-    secretkey: bench-secret-key
-    region: us-east-1
-    regionendpoint: $s3_endpoint
-    bucket: distribution
-    secure: false
-    v4auth: true
-    rootdirectory: /registry
-  cache:
-    blobdescriptor: inmemory
-  delete:
-    enabled: true
-  redirect:
-    disable: true
-  maintenance:
-    uploadpurging:
-      enabled: false
-http:
-  addr: 127.0.0.1:$dist_port
-CFG
+  distribution_s3_config "$s3_endpoint" $dist_port > "$dist_config"
   env "${unset_vars[@]}" docker-registry serve "$dist_config" > "$work/dist/registry.log" 2>&1 &
   dist_pid=$!
   pids+=("$dist_pid")

@@ -68,3 +68,56 @@ cpu_report() { # REPOSITORY_ROOT WORK
   wait "$cpu_sampler"
   python3 "$1/docs/bench-cpu.py" report "$2/cpu.json" "$2/compare.out" | tee "$2/cpu.txt"
 }
+
+# One s3proxy (filesystem backend under WORK/s3data, credentials bench-access / bench-secret-key) on
+# 127.0.0.1:PORT, started in the background (its PID in pids) and waited for.
+start_s3proxy() { # WORK PORT
+  local work=$1 port=$2 jar
+  jar=$(ls "$HOME"/.m2/repository/org/gaul/s3proxy/*/s3proxy-*-jar-with-dependencies.jar | tail -1)
+  mkdir -p "$work/s3data"
+  cat > "$work/s3proxy.conf" <<CFG
+s3proxy.endpoint=http://127.0.0.1:$port
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=bench-access
+s3proxy.credential=bench-secret-key
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$work/s3data
+CFG
+  "$java" -Xmx512m -jar "$jar" --properties "$work/s3proxy.conf" > "$work/s3proxy.log" 2>&1 &
+  pids+=($!)
+  wait_for "http://127.0.0.1:$port/" s3proxy
+}
+
+# distribution's configuration on its s3 driver (bucket "distribution", created by hand since it does
+# not create it), listening on 127.0.0.1:PORT, without authentication; a caller may append an auth
+# section.
+distribution_s3_config() { # S3_ENDPOINT PORT
+  cat <<CFG
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  s3:
+    accesskey: bench-access
+    secretkey: bench-secret-key
+    region: us-east-1
+    regionendpoint: $1
+    bucket: distribution
+    secure: false
+    v4auth: true
+    rootdirectory: /registry
+  cache:
+    blobdescriptor: inmemory
+  delete:
+    enabled: true
+  redirect:
+    disable: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:$2
+CFG
+}

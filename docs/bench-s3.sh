@@ -21,59 +21,25 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/docs/bench-lib.sh"
 work=$(workdir "${1:?usage: docs/bench-s3.sh WORKDIR [compare options]}")
 shift
-s3proxy_jar=$(ls "$HOME"/.m2/repository/org/gaul/s3proxy/*/s3proxy-*-jar-with-dependencies.jar | tail -1)
 s3_port=17080 dist_port=17000 berth_port=17001 pg_port=17432
 
 rm -rf "$work/s3data" "$work/berth-data" "$work/dist"
 mkdir -p "$work/s3data" "$work/dist"
 
-cat > "$work/s3proxy.conf" <<CFG
-s3proxy.endpoint=http://127.0.0.1:$s3_port
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=bench-access
-s3proxy.credential=bench-secret-key
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$work/s3data
-CFG
-"$java" -Xmx512m -jar "$s3proxy_jar" --properties "$work/s3proxy.conf" > "$work/s3proxy.log" 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:$s3_port/" s3proxy
+start_s3proxy "$work" $s3_port
 # distribution does not create its bucket.
 mkdir -p "$work/s3data/distribution"
 
 htpasswd -Bbn bench "$password" > "$work/dist/htpasswd"
-cat > "$work/dist/config.yml" <<CFG
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  s3:
-    accesskey: bench-access
-    secretkey: bench-secret-key
-    region: us-east-1
-    regionendpoint: http://127.0.0.1:$s3_port
-    bucket: distribution
-    secure: false
-    v4auth: true
-    rootdirectory: /registry
-  cache:
-    blobdescriptor: inmemory
-  delete:
-    enabled: true
-  redirect:
-    disable: true
-  maintenance:
-    uploadpurging:
-      enabled: false
-http:
-  addr: 127.0.0.1:$dist_port
+{
+  distribution_s3_config "http://127.0.0.1:$s3_port" $dist_port
+  cat <<CFG
 auth:
   htpasswd:
     realm: bench
     path: $work/dist/htpasswd
 CFG
+} > "$work/dist/config.yml"
 # docker-registry treats every REGISTRY_* variable as a configuration override, and its AWS SDK
 # refuses to start when AWS_CA_BUNDLE is set (it cannot load a bundle into its HTTP transport).
 unset_vars=(-u AWS_CA_BUNDLE)

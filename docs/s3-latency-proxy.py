@@ -198,21 +198,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         yield line
                         if line in (b"\r\n", b"\n"):
                             return
-                left = size + 2  # the chunk and its CRLF
-                while left > 0:
-                    data = self.rfile.read(min(PIECE, left))
-                    if not data:
-                        raise ConnectionError("body cut short")
-                    left -= len(data)
-                    yield data
+                yield from self.exactly(size + 2)  # the chunk and its CRLF
         else:
-            left = int(self.headers.get("Content-Length") or 0)
-            while left > 0:
-                data = self.rfile.read(min(PIECE, left))
-                if not data:
-                    raise ConnectionError("body cut short")
-                left -= len(data)
-                yield data
+            yield from self.exactly(int(self.headers.get("Content-Length") or 0))
+
+    def exactly(self, left):
+        """The next LEFT bytes of the request, in pieces of at most PIECE."""
+        while left > 0:
+            data = self.rfile.read(min(PIECE, left))
+            if not data:
+                raise ConnectionError("body cut short")
+            left -= len(data)
+            yield data
 
     def upstream_connection(self):
         """This client connection's upstream connection, new if the old one was closed by the upstream."""
