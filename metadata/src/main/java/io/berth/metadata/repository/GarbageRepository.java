@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -51,6 +52,20 @@ public class GarbageRepository {
         /** {@code candidates} when the window is incremental, otherwise a condition that admits every row. */
         String restrictTo(String candidates) {
             return since.isPresent() ? candidates : "true";
+        }
+
+        /**
+         * Up to {@code limit} rows of each kind of candidate in turn ({@code find} gets a kind's condition
+         * and how many rows are still wanted); a full pass has one kind, every row.
+         */
+        <T> List<T> eachKind(List<String> kinds, int limit, BiFunction<String, Integer, List<T>> find) {
+            List<T> found = new ArrayList<>();
+            for (String candidates : since.isPresent() ? kinds : List.of("true")) {
+                if (found.size() < limit) {
+                    found.addAll(find.apply(candidates, limit - found.size()));
+                }
+            }
+            return found;
         }
 
         /** A native query with {@code ?1} bound to the window's end, and {@code ?3}, if it has one, to its start. */
@@ -196,42 +211,26 @@ public class GarbageRepository {
                             where m.repository_id = rb.repository_id and mb.blob_digest = rb.blob_digest)""";
 
     /**
-     * The two kinds of candidate link, each a plain condition on {@code rb} that an index serves: links
-     * referenced within the window, and links to a blob that lost a reference. They are looked at one
-     * after the other; one condition joining both (a row IN over their union) was planned into a
-     * statement that cost seconds per batch at 10,000 links.
+     * The two kinds of candidate link, disjoint, each a plain condition on {@code rb} that an index
+     * serves: links referenced within the window, and older links to a blob that lost a reference.
+     * They are looked at one after the other: one condition joining both (a row IN over their union)
+     * was planned into a statement that cost seconds per batch at 10,000 links.
      */
     private static final List<String> LINK_CANDIDATES = List.of("rb.last_referenced_at >= ?3",
-            "rb.blob_digest in (select blob_digest from gc_suspect)");
+            "rb.last_referenced_at < ?3 and rb.blob_digest in (select blob_digest from gc_suspect)");
 
     /** Lists links last referenced before the window's end that no manifest of their repository references. */
     public List<RepositoryItem> findUnneededLinks(Window window, int limit) {
-        List<RepositoryItem> found = new ArrayList<>();
-        for (String candidates : linkCandidates(window)) {
-            if (found.size() < limit) {
-                found.addAll(items(window.query("select r.name, rb.blob_digest from repository_blob rb"
-                                + " join repository r on r.id = rb.repository_id where " + UNNEEDED_LINK + " and " + candidates
-                                + " order by rb.last_referenced_at limit ?2")
-                        .setParameter(2, limit - found.size())
-                        .getResultList()));
-            }
-        }
-        return found.stream().distinct().toList();
-    }
-
-    private static List<String> linkCandidates(Window window) {
-        return window.since().isPresent() ? LINK_CANDIDATES : List.of("true");
+        return window.eachKind(LINK_CANDIDATES, limit, (candidates, left) -> items(window.query(
+                        "select r.name, rb.blob_digest from repository_blob rb join repository r on r.id = rb.repository_id where "
+                                + UNNEEDED_LINK + " and " + candidates + " order by rb.last_referenced_at limit ?2")
+                .setParameter(2, left)
+                .getResultList()));
     }
 
     /** Deletes what {@link #findUnneededLinks} would list; a manifest push holding a link keeps it. */
     public List<RepositoryItem> removeUnneededLinks(Window window, int limit) {
-        List<RepositoryItem> removed = new ArrayList<>();
-        for (String candidates : linkCandidates(window)) {
-            if (removed.size() < limit) {
-                removed.addAll(removeUnneededLinks(window, candidates, limit - removed.size()));
-            }
-        }
-        return removed;
+        return window.eachKind(LINK_CANDIDATES, limit, (candidates, left) -> removeUnneededLinks(window, candidates, left));
     }
 
     private List<RepositoryItem> removeUnneededLinks(Window window, String candidates, int limit) {
@@ -268,19 +267,17 @@ public class GarbageRepository {
             and not exists (select 1 from repository_blob rb where rb.blob_digest = b.digest)
             and not exists (select 1 from manifest_blob mb where mb.blob_digest = b.digest)""";
 
-    /** Blobs referenced within the window, and blobs that lost a reference. */
-    private static final String BLOB_CANDIDATE = """
-            b.digest in (
-                select digest from blob where last_referenced_at >= ?3 and last_referenced_at < ?1
-                union all
-                select blob_digest from gc_suspect)""";
+    /** Blobs referenced within the window, and older blobs that lost a reference (as for links, one after the other). */
+    private static final List<String> BLOB_CANDIDATES = List.of("b.last_referenced_at >= ?3",
+            "b.last_referenced_at < ?3 and b.digest in (select blob_digest from gc_suspect)");
 
     /** Lists blobs last referenced before the window's end that no link and no manifest references. */
     public List<BlobRow> findUnreferencedBlobs(Window window, int limit) {
-        return blobRows(window.query("select b.digest, b.size from blob b where " + UNREFERENCED_BLOB
-                        + " and " + window.restrictTo(BLOB_CANDIDATE) + " order by b.last_referenced_at limit ?2")
-                .setParameter(2, limit)
-                .getResultList());
+        return window.eachKind(BLOB_CANDIDATES, limit, (candidates, left) -> blobRows(window.query(
+                        "select b.digest, b.size from blob b where " + UNREFERENCED_BLOB + " and " + candidates
+                                + " order by b.last_referenced_at limit ?2")
+                .setParameter(2, left)
+                .getResultList()));
     }
 
     /** The newest loss recorded so far: a run clears, at its end, the losses up to the one it saw at its start. */
