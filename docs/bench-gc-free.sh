@@ -67,10 +67,7 @@ berth_url=http://127.0.0.1:$berth_port
 rm -rf "$work/s3data" "$work/berth-data" "$work/dist"
 mkdir -p "$work/dist"
 
-# docker-registry treats every REGISTRY_* variable as a configuration override, and its AWS SDK
-# refuses to start when AWS_CA_BUNDLE is set.
-unset_vars=(-u AWS_CA_BUNDLE)
-for v in $(compgen -e | grep '^REGISTRY_' || true); do unset_vars+=(-u "$v"); done
+distribution_env
 
 berth_env=()
 if [ "$store" = s3 ]; then

@@ -121,3 +121,12 @@ http:
   addr: 127.0.0.1:$2
 CFG
 }
+
+# Fills unset_vars with the `env -u` options docker-registry needs: it treats every REGISTRY_*
+# variable as a configuration override, and its AWS SDK refuses to start when AWS_CA_BUNDLE is set
+# (it cannot load a bundle into its HTTP transport). Run it as: env "${unset_vars[@]}" docker-registry ...
+distribution_env() {
+  local v
+  unset_vars=(-u AWS_CA_BUNDLE)
+  for v in $(compgen -e | grep '^REGISTRY_' || true); do unset_vars+=(-u "$v"); done
+}

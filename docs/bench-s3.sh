@@ -40,10 +40,7 @@ auth:
     path: $work/dist/htpasswd
 CFG
 } > "$work/dist/config.yml"
-# docker-registry treats every REGISTRY_* variable as a configuration override, and its AWS SDK
-# refuses to start when AWS_CA_BUNDLE is set (it cannot load a bundle into its HTTP transport).
-unset_vars=(-u AWS_CA_BUNDLE)
-for v in $(compgen -e | grep '^REGISTRY_' || true); do unset_vars+=(-u "$v"); done
+distribution_env
 env "${unset_vars[@]}" docker-registry serve "$work/dist/config.yml" > "$work/dist/registry.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$dist_port/v2/" distribution
