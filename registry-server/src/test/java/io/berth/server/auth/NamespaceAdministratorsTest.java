@@ -69,6 +69,10 @@ class NamespaceAdministratorsTest {
                 LEAD, "not-the-password")).get("/api/v1/namespaces/" + ORG + "/retention"), 401, "UNAUTHORIZED");
         Accounts.admin().get("/api/v1/namespaces/" + ORG + "/immutable-tags").then().statusCode(200)
                 .body("patterns", equalTo(List.of("v*")));
+        // A name no column can hold is refused before the membership is looked up.
+        RegistryClient.fails(json(LEAD).urlEncodingEnabled(false).get("/api/v1/namespaces/a%00b/immutable-tags"), 400,
+                "INVALID");
+        RegistryClient.fails(json(LEAD).get("/api/v1/repositories/" + "x".repeat(300) + "/app/retention"), 400, "INVALID");
     }
 
     @Test
