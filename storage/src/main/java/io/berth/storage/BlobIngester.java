@@ -54,6 +54,14 @@ public interface BlobIngester {
         }
     }
 
+    /**
+     * Opens a writer for a new blob whose bytes the caller pushes as they arrive: staged under {@code id}
+     * and hashed with {@code algorithm} as written, readable once committed.
+     */
+    default BlobWriter openWriter(UUID id, DigestAlgorithm algorithm) {
+        return new HandoffBlobWriter(this, id, algorithm);
+    }
+
     /** {@link #put(UUID, InputStream, Digest, CommitGuard)} with no guard. */
     default BlobStat put(UUID id, InputStream data, Digest expected) {
         return put(id, data, expected, CommitGuard.NONE);

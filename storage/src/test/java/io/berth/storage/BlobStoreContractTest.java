@@ -206,6 +206,49 @@ public abstract class BlobStoreContractTest {
     }
 
     @Test
+    void aWriterFedInOddPiecesCommitsTheBlobItWasWritten() throws IOException {
+        byte[] bytes = randomBytes(2 * HashingCopy.BATCH + 4321, 11);
+        Digest digest = Digest.of(DigestAlgorithm.SHA256, bytes);
+        BlobWriter writer = store.openWriter(UUID.randomUUID(), DigestAlgorithm.SHA256);
+        byte[] reused = new byte[70_001];
+        for (int at = 0; at < bytes.length; at += reused.length) {
+            int length = Math.min(reused.length, bytes.length - at);
+            System.arraycopy(bytes, at, reused, 0, length);
+            writer.write(reused, 0, length);
+            Arrays.fill(reused, (byte) 0); // the writer must have taken its own copy
+        }
+        assertEquals(bytes.length, writer.size());
+        assertTrue(store.stat(digest).isEmpty(), "nothing is readable before the commit");
+
+        assertEquals(bytes.length, writer.commit(digest, CommitGuard.NONE).size());
+        assertArrayEquals(bytes, read(digest, 0, bytes.length));
+    }
+
+    @Test
+    void aWriterWhoseBytesDoNotMatchOrThatIsCancelledLeavesNothing() {
+        byte[] bytes = randomBytes(HashingCopy.BATCH + 10, 12);
+        Digest actual = Digest.of(DigestAlgorithm.SHA256, bytes);
+        Digest claimed = Digest.of(DigestAlgorithm.SHA256, "other content".getBytes());
+        UUID mismatched = UUID.randomUUID();
+        BlobWriter writer = store.openWriter(mismatched, DigestAlgorithm.SHA256);
+        writer.write(bytes, 0, bytes.length);
+        assertThrows(DigestMismatchException.class, () -> writer.commit(claimed, CommitGuard.NONE));
+        assertTrue(store.stat(actual).isEmpty() && store.stat(claimed).isEmpty());
+        assertThrows(UploadNotFoundException.class, () -> store.append(
+                new UploadState(mismatched, 0, DigestAlgorithm.SHA256, null, null), InputStream.nullInputStream()));
+
+        UUID cancelled = UUID.randomUUID();
+        BlobWriter abandoned = store.openWriter(cancelled, DigestAlgorithm.SHA256);
+        abandoned.write(bytes, 0, bytes.length);
+        abandoned.cancel();
+        abandoned.cancel();
+        assertTrue(store.stat(actual).isEmpty());
+        assertThrows(UploadNotFoundException.class, () -> store.append(
+                new UploadState(cancelled, 0, DigestAlgorithm.SHA256, null, null), InputStream.nullInputStream()));
+        assertThrows(IllegalStateException.class, () -> abandoned.write(bytes, 0, 1));
+    }
+
+    @Test
     void aHealthyStorePassesItsHealthCheck() {
         store.checkHealth();
     }
