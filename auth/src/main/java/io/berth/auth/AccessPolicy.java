@@ -10,22 +10,24 @@ import java.util.Set;
 
 /**
  * Decides what a principal may do: the actions it holds in the repository's namespace, plus pull on
- * public repositories and namespaces. A request for more than that is granted what it may have; a
+ * public repositories and namespaces, and on mirrored ones as their upstream's settings allow. A request for more than that is granted what it may have; a
  * partial grant is not an error.
  */
 @ApplicationScoped
 public class AccessPolicy {
 
     private final RepositoryRepository repositories;
+    private final PullThrough pullThrough;
 
-    public AccessPolicy(RepositoryRepository repositories) {
+    public AccessPolicy(RepositoryRepository repositories, PullThrough pullThrough) {
         this.repositories = repositories;
+        this.pullThrough = pullThrough;
     }
 
     /** Returns the actions the principal may take on the repository. */
     public Set<Action> allowed(Principal principal, String repository) {
         Set<Action> held = principal.heldIn(Principal.namespaceOf(repository));
-        if (held.contains(Action.PULL) || !isPublic(repository)) {
+        if (held.contains(Action.PULL) || !(mayPullThrough(principal, repository) || isPublic(repository))) {
             return held;
         }
         EnumSet<Action> withPull = EnumSet.of(Action.PULL);
@@ -79,6 +81,14 @@ public class AccessPolicy {
             }
         });
         return new RepositoryRepository.Visibility(false, namespaces);
+    }
+
+    private boolean mayPullThrough(Principal principal, String repository) {
+        return switch (pullThrough.audience(repository)) {
+            case NOT_MIRRORED -> false;
+            case USERS -> principal.kind() == Principal.Kind.USER;
+            case EVERYONE -> true;
+        };
     }
 
     private boolean isPublic(String repository) {

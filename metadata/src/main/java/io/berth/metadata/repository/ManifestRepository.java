@@ -62,6 +62,26 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
                 ManifestRepository::storedManifest);
     }
 
+    /** A mirrored tag as cached: the manifest it points at, and when the upstream last confirmed it (if ever). */
+    public record MirroredTag(StoredManifest manifest, Optional<Instant> upstreamCheckedAt) {
+    }
+
+    /** Finds the manifest a mirrored tag points at, with the time the upstream last confirmed the tag. */
+    public Optional<MirroredTag> findMirroredTag(String repositoryName, String tag, boolean withContent) {
+        return HotReads.first(dataSource, "select " + (withContent ? WITH_CONTENT : WITHOUT_CONTENT) + """
+                        , t.upstream_checked_at
+                         from repository r
+                         join tag t on t.repository_id = r.id
+                         join manifest m on m.id = t.manifest_id
+                        where r.name = ? and t.name = ?""",
+                statement -> {
+                    statement.setString(1, repositoryName);
+                    statement.setString(2, tag);
+                },
+                row -> new MirroredTag(storedManifest(row),
+                        Optional.ofNullable(row.getTimestamp(6)).map(java.sql.Timestamp::toInstant)));
+    }
+
     private static StoredManifest storedManifest(ResultSet row) throws SQLException {
         return new StoredManifest(row.getString(1), row.getString(2), row.getLong(3), row.getBytes(4), row.getString(5));
     }

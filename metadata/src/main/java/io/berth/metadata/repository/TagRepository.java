@@ -91,6 +91,15 @@ public class TagRepository implements PanacheRepositoryBase<TagEntity, TagEntity
         return pointed.intValue() > 0;
     }
 
+    /** Notes that the upstream of a mirrored tag confirmed, just now, where it points. */
+    public void markUpstreamChecked(long repositoryId, String tag) {
+        getEntityManager()
+                .createNativeQuery("update tag set upstream_checked_at = now() where repository_id = ?1 and name = ?2")
+                .setParameter(1, repositoryId)
+                .setParameter(2, tag)
+                .executeUpdate();
+    }
+
     /** Removes a tag, leaving its manifest, and records it; returns false if there was no such tag. */
     public boolean remove(long repositoryId, String tag, String actor) {
         Optional<String> previous = currentDigest(repositoryId, tag);
