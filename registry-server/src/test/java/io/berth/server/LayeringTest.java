@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
 
     private static final String[] DOMAIN_SIDE = {"io.berth.server.service..", "io.berth.server.domain..",
-        "io.berth.server.error.."};
+        "io.berth.server.error..", "io.berth.server.mirror.."};
     private static final String[] HTTP_SIDE = {"io.berth.server.api..", "io.berth.server.transfer.."};
     private static final String[] TRANSPORT = {"io.netty..", "io.vertx..", "io.quarkus.vertx..",
         "jakarta.ws.rs..", "org.jboss.resteasy.."};

@@ -55,6 +55,14 @@ public interface RegistryConfig {
         /** The largest manifest accepted; larger ones are refused with 413. */
         @WithDefault("4M")
         MemorySize maxSize();
+
+        /**
+         * Whether a pushed index may list manifests the repository does not hold (a sparse index, such
+         * as an index copied with one platform only). Off, every listed manifest must be pushed first.
+         * An index cached from an upstream is always stored sparse: its platforms follow as pulled.
+         */
+        @WithDefault("false")
+        boolean sparseIndexes();
     }
 
     /** {@code berth.registry.pagination.*}. */

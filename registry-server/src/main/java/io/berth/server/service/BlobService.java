@@ -8,16 +8,21 @@ import io.berth.metadata.repository.RepositoryRepository;
 import io.berth.server.domain.ByteRange;
 import io.berth.server.domain.RepositoryName;
 import io.berth.server.metrics.RegistryMetrics;
+import io.berth.server.mirror.MirrorBlobs;
+import io.berth.server.mirror.MirrorRoute;
+import io.berth.server.mirror.MirrorRoutes;
 import io.berth.storage.BlobContent;
 import io.berth.storage.BlobStore;
 import io.berth.storage.Digest;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.jboss.logging.Logger;
 
 /** Serves and unlinks the blobs of a repository. */
@@ -38,10 +43,14 @@ public class BlobService {
     private final RegistryMetrics metrics;
     private final ReferenceTouches touches;
     private final GcConfig gc;
+    private final MirrorRoutes mirrors;
+    private final MirrorBlobs mirrored;
 
     public BlobService(BlobStore store, BlobRepository blobs, RepositoryRepository repositories, RegistryMetrics metrics,
-            ReferenceTouches touches, GcConfig gc) {
+            ReferenceTouches touches, GcConfig gc, MirrorRoutes mirrors, MirrorBlobs mirrored) {
         this.gc = gc;
+        this.mirrors = mirrors;
+        this.mirrored = mirrored;
         this.store = store;
         this.touches = touches;
         this.blobs = blobs;
@@ -49,14 +58,76 @@ public class BlobService {
         this.metrics = metrics;
     }
 
-    /** Returns the blob if the repository may serve it; throws BLOB_UNKNOWN otherwise. */
+    /**
+     * Returns the blob if the repository may serve it, asking the upstream for its size if the
+     * repository is mirrored and the cache does not hold it; throws BLOB_UNKNOWN otherwise.
+     */
     public BlobDescriptor find(RepositoryName repository, Digest digest) {
-        BlobRepository.LinkedBlob linked = blobs.findLinked(repository.value(), digest.toString())
-                .orElseThrow(() -> Errors.blobUnknown(repository, digest));
-        if (!seen(repository, digest, linked.referencedAt())) {
+        Optional<MirrorRoute> route = mirrors.route(repository);
+        RepositoryName holder = route.map(MirrorRoute::cache).orElse(repository);
+        Optional<BlobDescriptor> held = findHeld(holder, digest);
+        if (held.isPresent()) {
+            return held.get();
+        }
+        if (route.isEmpty()) {
             throw Errors.blobUnknown(repository, digest);
         }
-        return new BlobDescriptor(digest, linked.size());
+        return new BlobDescriptor(digest, mirrored.size(route.get(), digest));
+    }
+
+    /**
+     * Decides where the bytes of a download come from: the client's own copy ({@code clientHasIt}, from
+     * its {@code If-None-Match}), a redirect to object storage, object storage through Berth, the store,
+     * or, for a mirrored blob the cache does not hold, the upstream as it sends them. Throws
+     * BLOB_UNKNOWN if none has it, RANGE_NOT_SATISFIABLE for a range past its end.
+     */
+    public BlobSource locate(RepositoryName repository, Digest digest, Optional<String> range, boolean clientHasIt) {
+        Optional<MirrorRoute> route = mirrors.route(repository);
+        RepositoryName holder = route.map(MirrorRoute::cache).orElse(repository);
+        Optional<BlobDescriptor> held = findHeld(holder, digest);
+        if (held.isEmpty() && route.isPresent()) {
+            if (mirrored.pull(route.get(), digest) instanceof MirrorBlobs.Pull.Streaming streaming) {
+                Optional<BlobSource> upstream = fromUpstream(digest, range, streaming);
+                if (upstream.isPresent()) {
+                    return upstream.get();
+                }
+            }
+            held = findHeld(holder, digest); // stored meanwhile, here or by another replica
+        }
+        BlobDescriptor blob = held.orElseThrow(() -> Errors.blobUnknown(repository, digest));
+        if (clientHasIt) {
+            return new BlobSource.Unchanged(blob);
+        }
+        Optional<URI> redirect = store.redirectUri(blob.digest(), REDIRECT_VALIDITY);
+        if (redirect.isPresent()) {
+            // The bytes come from object storage directly; the client sends its Range there.
+            return new BlobSource.Redirect(blob, redirect.get());
+        }
+        Optional<ByteRange> requested = ByteRange.resolve(range.orElse(null), blob.size());
+        Optional<RemoteBlob> remote = remote(blob, requested);
+        if (remote.isPresent()) {
+            return new BlobSource.Remote(blob, requested, remote.get());
+        }
+        return new BlobSource.Local(blob, requested, open(blob, requested));
+    }
+
+    private Optional<BlobSource> fromUpstream(Digest digest, Optional<String> range, MirrorBlobs.Pull.Streaming streaming) {
+        OptionalLong size = streaming.length();
+        // Without the size no range can be resolved: the whole blob is sent, as a server without ranges does.
+        Optional<ByteRange> requested = size.isPresent() ? ByteRange.resolve(range.orElse(null), size.getAsLong())
+                : Optional.empty();
+        long offset = requested.map(ByteRange::first).orElse(0L);
+        long count = requested.map(ByteRange::length).orElse(size.orElse(Long.MAX_VALUE));
+        Optional<InputStream> body = streaming.open(offset, count);
+        body.ifPresent(ignored -> metrics.blobBytesSent(size.isPresent() ? count : 0));
+        return body.map(stream -> new BlobSource.Upstream(digest, size, requested, stream));
+    }
+
+    /** The blob as the repository holds it, if it does. */
+    private Optional<BlobDescriptor> findHeld(RepositoryName repository, Digest digest) {
+        return blobs.findLinked(repository.value(), digest.toString())
+                .filter(linked -> seen(repository, digest, linked.referencedAt()))
+                .map(linked -> new BlobDescriptor(digest, linked.size()));
     }
 
     /**
@@ -75,19 +146,11 @@ public class BlobService {
     }
 
     /**
-     * Returns where the client may fetch the blob directly (a presigned object storage URL), or empty
-     * when Berth serves the bytes itself.
-     */
-    public Optional<URI> redirect(BlobDescriptor blob) {
-        return store.redirectUri(blob.digest(), REDIRECT_VALIDITY);
-    }
-
-    /**
      * Returns where Berth itself fetches the whole blob, or the given range of it, over HTTP when the
      * store is object storage (a presigned URL); empty when the store serves the bytes through
      * {@link #open}.
      */
-    public Optional<RemoteBlob> remote(BlobDescriptor blob, Optional<ByteRange> range) {
+    private Optional<RemoteBlob> remote(BlobDescriptor blob, Optional<ByteRange> range) {
         long offset = range.map(ByteRange::first).orElse(0L);
         long length = range.map(ByteRange::length).orElse(blob.size());
         if (length == 0) {
@@ -100,7 +163,7 @@ public class BlobService {
     }
 
     /** Opens the whole blob, or the given range of it, for sending. */
-    public BlobContent open(BlobDescriptor blob, Optional<ByteRange> range) {
+    private BlobContent open(BlobDescriptor blob, Optional<ByteRange> range) {
         long offset = range.map(ByteRange::first).orElse(0L);
         long length = range.map(ByteRange::length).orElse(blob.size());
         BlobContent content = store.open(blob.digest(), offset, length);

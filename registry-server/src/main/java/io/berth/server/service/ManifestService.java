@@ -15,6 +15,9 @@ import io.berth.server.error.ManifestTooLargeException;
 import io.berth.server.error.OciErrorCode;
 import io.berth.server.error.RegistryException;
 import io.berth.server.metrics.RegistryMetrics;
+import io.berth.server.mirror.MirrorManifests;
+import io.berth.server.mirror.MirrorRoute;
+import io.berth.server.mirror.MirrorRoutes;
 import io.berth.server.service.ParsedManifest.Descriptor;
 import io.berth.storage.Digest;
 import io.berth.storage.DigestAlgorithm;
@@ -49,11 +52,16 @@ public class ManifestService {
     private final ImmutableTags immutableTags;
     private final ReferenceTouches touches;
     private final Quotas quotas;
+    private final MirrorRoutes mirrors;
+    private final MirrorManifests mirrored;
 
     public ManifestService(ManifestRepository manifests, TagRepository tags, BlobRepository blobs,
             RepositoryRepository repositories, ManifestParser parser, RegistryConfig config, RegistryMetrics metrics,
-            ImmutableTags immutableTags, ReferenceTouches touches, Quotas quotas) {
+            ImmutableTags immutableTags, ReferenceTouches touches, Quotas quotas, MirrorRoutes mirrors,
+            MirrorManifests mirrored) {
         this.quotas = quotas;
+        this.mirrors = mirrors;
+        this.mirrored = mirrored;
         this.immutableTags = immutableTags;
         this.touches = touches;
         this.manifests = manifests;
@@ -71,11 +79,9 @@ public class ManifestService {
      * MANIFEST_UNKNOWN when there is none or the client accepts none of its type.
      */
     public ManifestContent find(RepositoryName repository, Reference reference, List<String> accepted, boolean withContent) {
-        Optional<StoredManifest> stored = switch (reference) {
-            case Reference.ByDigest(Digest digest) -> manifests.findByDigest(repository.value(), digest.toString(), withContent);
-            case Reference.Tag(String tag) -> manifests.findByTag(repository.value(), tag, withContent);
-        };
-        StoredManifest manifest = stored.orElseThrow(() -> Errors.manifestUnknown(repository, reference));
+        Optional<MirrorRoute> route = mirrors.route(repository);
+        StoredManifest manifest = route.isPresent() ? mirrored.find(route.get(), reference, withContent)
+                : findLocal(repository, reference, withContent).orElseThrow(() -> Errors.manifestUnknown(repository, reference));
         if (!acceptable(manifest.mediaType(), accepted)) {
             throw new RegistryException(OciErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " in " + repository
                     + " is a " + manifest.mediaType() + ", which the request's Accept header does not list")
@@ -83,9 +89,16 @@ public class ManifestService {
         }
         if (withContent) {
             metrics.manifestBytesSent(manifest.size());
-            touches.pulled(repository.value(), manifest.digest());
+            touches.pulled(route.map(MirrorRoute::cache).orElse(repository).value(), manifest.digest());
         }
         return new ManifestContent(Digest.parse(manifest.digest()), manifest.mediaType(), manifest.size(), manifest.content());
+    }
+
+    private Optional<StoredManifest> findLocal(RepositoryName repository, Reference reference, boolean withContent) {
+        return switch (reference) {
+            case Reference.ByDigest(Digest digest) -> manifests.findByDigest(repository.value(), digest.toString(), withContent);
+            case Reference.Tag(String tag) -> manifests.findByTag(repository.value(), tag, withContent);
+        };
     }
 
     private static boolean acceptable(String mediaType, List<String> accepted) {
@@ -96,10 +109,12 @@ public class ManifestService {
     /**
      * Stores a manifest under a tag or digest reference, and under the {@code extraTags} as well. Every
      * blob an image manifest references must be in the repository with the size it declares, and every
-     * manifest an index lists must be in the repository; a subject need not exist yet.
+     * manifest an index lists must be in the repository (unless sparse indexes are allowed); a subject
+     * need not exist yet.
      */
     public PushedManifest push(RepositoryName repository, Reference reference, List<Reference.Tag> extraTags,
             String contentType, OptionalLong contentLength, InputStream body, String actor) {
+        mirrors.requireWritable(repository, "pushed to");
         byte[] content = readLimited(body, contentLength);
         ParsedManifest parsed = parser.parse(content, contentType);
         DigestAlgorithm algorithm = reference instanceof Reference.ByDigest(Digest claimed)
@@ -152,7 +167,8 @@ public class ManifestService {
                         .withDetail("digest", blob.digest().toString()));
             }
         }
-        for (String child : manifests.findMissing(repositoryId, digests(parsed.children()))) {
+        Set<String> children = config.manifest().sparseIndexes() ? Set.of() : digests(parsed.children());
+        for (String child : manifests.findMissing(repositoryId, children)) {
             problems.add(new RegistryException(OciErrorCode.MANIFEST_BLOB_UNKNOWN, "the index references manifest "
                     + child + ", which is not in repository " + repository + "; push it first")
                     .withDetail("digest", child));

@@ -12,6 +12,7 @@ import io.berth.server.error.OciErrorCode;
 import io.berth.server.error.RegistryException;
 import io.berth.server.error.UploadOutOfOrderException;
 import io.berth.server.metrics.RegistryMetrics;
+import io.berth.server.mirror.MirrorRoutes;
 import io.berth.server.metrics.RegistryMetrics.UploadKind;
 import io.berth.storage.BlobStat;
 import io.berth.storage.BlobStore;
@@ -56,10 +57,13 @@ public class UploadService {
     private final RegistryMetrics metrics;
     private final UploadLeases leases;
 
+    private final MirrorRoutes mirrors;
+
     public UploadService(BlobStore store, UploadSessionRepository sessions, RepositoryRepository repositories,
             BlobRepository blobs, RegistryConfig config, GcConfig gc, RegistryMetrics metrics, UploadLeases leases,
-            Quotas quotas) {
+            Quotas quotas, MirrorRoutes mirrors) {
         this.quotas = quotas;
+        this.mirrors = mirrors;
         this.store = store;
         this.gc = gc;
         this.sessions = sessions;
@@ -82,6 +86,7 @@ public class UploadService {
      */
     public UploadStatus start(RepositoryName repository, DigestAlgorithm algorithm, Optional<String> account,
             String address) {
+        mirrors.requireWritable(repository, "pushed to");
         requireRoomForSession(account, address);
         UUID id = UUID.randomUUID();
         UploadState state = store.beginUpload(id, algorithm);
@@ -120,6 +125,7 @@ public class UploadService {
 
     /** Stores a whole blob sent in one request ({@code POST ...?digest=}); nothing is kept if it does not verify. */
     public BlobDescriptor putMonolithic(RepositoryName repository, Digest digest, InputStream body) {
+        mirrors.requireWritable(repository, "pushed to");
         long started = System.nanoTime();
         BlobStat stat = store.put(UUID.randomUUID(), body, digest, (size, makeReadable) -> recordUnderLock(repository, digest,
                 size, makeReadable, () -> repositories.getOrCreate(repository.value()), () -> { }));
@@ -135,6 +141,7 @@ public class UploadService {
      * registry. Returns empty when the blob is not available, and the client uploads it instead.
      */
     public Optional<BlobDescriptor> mount(RepositoryName repository, Digest digest, Optional<RepositoryName> from) {
+        mirrors.requireWritable(repository, "pushed to");
         OptionalLong available = from.isPresent()
                 ? blobs.findLinked(from.get().value(), digest.toString()).stream().mapToLong(BlobRepository.LinkedBlob::size).findFirst()
                 : blobs.findSize(digest.toString());

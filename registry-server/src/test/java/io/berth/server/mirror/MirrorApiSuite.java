@@ -1,0 +1,266 @@
+package io.berth.server.mirror;
+
+import static io.berth.server.api.RegistryClient.anonymous;
+import static io.berth.server.api.RegistryClient.fails;
+import static io.berth.server.api.RegistryClient.request;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.berth.server.api.OciContent;
+import io.berth.server.api.OciContent.Blob;
+import io.berth.server.api.OciContent.Manifest;
+import io.berth.server.testing.FaultProxy;
+import io.berth.server.testing.FaultProxy.Mode;
+import io.berth.server.testing.TestAccounts;
+import io.berth.server.testing.UpstreamTestResource;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pull-through cache against real upstreams (CNCF distribution 2.8.2, one anonymous behind a
+ * {@link FaultProxy}, one with Basic auth): caching, the default upstream's bare names, read-only
+ * namespaces, sparse indexes, tag freshness, single flight, and every upstream fault the issue names.
+ * Runs on both blob stores.
+ */
+abstract class MirrorApiSuite {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final UpstreamPush upstream = new UpstreamPush(UpstreamTestResource.open(), Optional.empty());
+    private final FaultProxy proxy = UpstreamTestResource.proxy();
+
+    @AfterEach
+    void upstreamBackToNormal() {
+        proxy.mode(Mode.PASS);
+    }
+
+    private static String name(String purpose) {
+        return "library/" + purpose + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void aPulledImageIsCachedAndServedWhileTheUpstreamIsDown() throws Exception {
+        String repository = name("cached");
+        Blob layer = OciContent.randomBlob(3 * 1024 * 1024 + 11);
+        Manifest manifest = upstream.image(repository, "v1", layer);
+
+        byte[] pulled = anonymous().accept(OciContent.OCI_MANIFEST).get("/v2/dist/" + repository + "/manifests/v1")
+                .then().statusCode(200).header("Docker-Content-Digest", manifest.digest()).extract().asByteArray();
+        assertArrayEquals(manifest.bytes(), pulled);
+        assertArrayEquals(layer.bytes(), get("/v2/dist/" + repository + "/blobs/" + layer.digest()).body());
+        assertEquals(1, proxy.count("GET", "/blobs/" + layer.digest()));
+
+        proxy.mode(Mode.DOWN);
+        Thread.sleep(1200); // past the tag freshness of 1 s: the tag is checked, and the check fails
+        assertArrayEquals(layer.bytes(), get("/v2/dist/" + repository + "/blobs/" + layer.digest()).body());
+        anonymous().get("/v2/dist/" + repository + "/manifests/" + manifest.digest()).then().statusCode(200);
+        anonymous().get("/v2/dist/" + repository + "/manifests/v1").then().statusCode(200)
+                .header("Docker-Content-Digest", manifest.digest());
+        assertEquals(1, proxy.count("GET", "/blobs/" + layer.digest()), "the cached blob is never fetched again");
+
+        List<String> catalog = request().get("/v2/_catalog?n=10000").then().statusCode(200)
+                .extract().jsonPath().getList("repositories", String.class);
+        assertTrue(catalog.contains("dist/" + repository), catalog.toString());
+        assertTrue(metric("berth_mirror_requests_total", "result=\"stale\"") >= 1, "stale serves are counted");
+    }
+
+    @Test
+    void theDefaultUpstreamServesBareNamesAndAOneComponentNameIsALibraryImage() {
+        String repository = name("bare");
+        Manifest manifest = upstream.image(repository, "latest", OciContent.randomBlob(1000));
+        String bare = repository.substring("library/".length());
+
+        anonymous().get("/v2/" + repository + "/manifests/latest").then().statusCode(200)
+                .header("Docker-Content-Digest", manifest.digest());
+        anonymous().get("/v2/" + bare + "/manifests/latest").then().statusCode(200)
+                .header("Docker-Content-Digest", manifest.digest());
+        anonymous().get("/v2/dist/" + bare + "/manifests/latest").then().statusCode(200)
+                .header("Docker-Content-Digest", manifest.digest());
+        // The bare names share the default upstream's cache: one fetch of the tag for both.
+        assertEquals(1, proxy.count("GET", "/v2/" + repository + "/manifests/latest"));
+
+        // A name pushed here is local, and never asked upstream.
+        String local = "local-" + UUID.randomUUID().toString().substring(0, 8);
+        io.berth.server.api.RegistryClient.pushImage(local, "v1");
+        request().get("/v2/" + local + "/manifests/v1").then().statusCode(200);
+        assertEquals(0, proxy.count("GET", "/v2/library/" + local + "/"));
+    }
+
+    @Test
+    void aMirrorNamespaceRefusesPushes() {
+        fails(request().post("/v2/dist/library/anything/blobs/uploads/"), 403, "DENIED");
+        fails(request().contentType(OciContent.OCI_MANIFEST).body("{}").put("/v2/dist/library/anything/manifests/v1"),
+                403, "DENIED");
+    }
+
+    @Test
+    void anIndexIsCachedAtOnceAndItsPlatformsAsTheyArePulled() {
+        String repository = name("multi");
+        Manifest amd = upstream.image(repository, "amd", OciContent.randomBlob(500));
+        Manifest arm = upstream.image(repository, "arm", OciContent.randomBlob(600));
+        Manifest index = OciContent.manifest(OciContent.index(OciContent.OCI_INDEX, amd, arm));
+        upstream.manifest(repository, "multi", index);
+
+        anonymous().accept(OciContent.OCI_INDEX).get("/v2/dist/" + repository + "/manifests/multi").then().statusCode(200)
+                .header("Docker-Content-Digest", index.digest());
+        anonymous().get("/v2/dist/" + repository + "/manifests/" + amd.digest()).then().statusCode(200);
+        assertEquals(0, proxy.count("GET", "/manifests/" + arm.digest()), "a platform nobody pulled is not fetched");
+
+        proxy.mode(Mode.DOWN);
+        anonymous().get("/v2/dist/" + repository + "/manifests/" + amd.digest()).then().statusCode(200);
+        fails(anonymous().get("/v2/dist/" + repository + "/manifests/" + arm.digest()), 503, "UNAVAILABLE")
+                .header("Retry-After", "11");
+    }
+
+    @Test
+    void aBlobCutOffUpstreamFailsThePullCachesNothingAndTheNextPullSucceeds() throws Exception {
+        String repository = name("cut");
+        Blob layer = OciContent.randomBlob(4 * 1024 * 1024);
+        upstream.image(repository, "v1", layer);
+        String path = "/v2/dist/" + repository + "/blobs/" + layer.digest();
+
+        proxy.mode(Mode.CUT_BLOBS);
+        assertThrows(IOException.class, () -> get(path), "the client sees a broken body, never a short one taken as whole");
+        proxy.mode(Mode.PASS);
+        assertArrayEquals(layer.bytes(), get(path).body());
+        assertEquals(2, proxy.count("GET", "/blobs/" + layer.digest()), "the broken fetch cached nothing");
+    }
+
+    @Test
+    void bytesThatDoNotMatchTheDigestAreRefusedAndNotCached() throws Exception {
+        String repository = name("corrupt");
+        Blob layer = OciContent.randomBlob(2 * 1024 * 1024);
+        upstream.image(repository, "v1", layer);
+        String path = "/v2/dist/" + repository + "/blobs/" + layer.digest();
+
+        proxy.mode(Mode.CORRUPT_BLOBS);
+        assertThrows(IOException.class, () -> get(path), "the last byte is withheld until the digest matched");
+        proxy.mode(Mode.PASS);
+        assertArrayEquals(layer.bytes(), get(path).body());
+        assertEquals(2, proxy.count("GET", "/blobs/" + layer.digest()));
+    }
+
+    @Test
+    void aRateLimitingUpstreamLeavesCachedContentServedAndAMissGets503() throws Exception {
+        String repository = name("limited");
+        Blob cached = OciContent.randomBlob(1000);
+        Blob uncached = OciContent.randomBlob(1001);
+        Manifest manifest = upstream.image(repository, "v1", cached, uncached);
+        anonymous().get("/v2/dist/" + repository + "/manifests/v1").then().statusCode(200);
+        assertArrayEquals(cached.bytes(), get("/v2/dist/" + repository + "/blobs/" + cached.digest()).body());
+
+        proxy.mode(Mode.TOO_MANY_REQUESTS);
+        Thread.sleep(1200);
+        anonymous().get("/v2/dist/" + repository + "/manifests/v1").then().statusCode(200)
+                .header("Docker-Content-Digest", manifest.digest());
+        assertArrayEquals(cached.bytes(), get("/v2/dist/" + repository + "/blobs/" + cached.digest()).body());
+        fails(anonymous().get("/v2/dist/" + repository + "/blobs/" + uncached.digest()), 503, "UNAVAILABLE")
+                .header("Retry-After", "7"); // the upstream's own Retry-After
+    }
+
+    @Test
+    void aTagIsAskedWithHeadOnceStaleAndFetchedAgainOnlyWhenItMoved() throws Exception {
+        String repository = name("moving");
+        Manifest first = upstream.image(repository, "v1", OciContent.randomBlob(700));
+        String path = "/v2/dist/" + repository + "/manifests/v1";
+        anonymous().get(path).then().statusCode(200).header("Docker-Content-Digest", first.digest());
+        anonymous().get(path).then().statusCode(200).header("Docker-Content-Digest", first.digest());
+        assertEquals(0, proxy.count("HEAD", "/" + repository + "/manifests/v1"), "fresh: the upstream is not asked");
+
+        Thread.sleep(1200);
+        anonymous().get(path).then().statusCode(200).header("Docker-Content-Digest", first.digest());
+        assertEquals(1, proxy.count("HEAD", "/" + repository + "/manifests/v1"));
+        assertEquals(1, proxy.count("GET", "/" + repository + "/manifests/v1"), "unchanged: not fetched again");
+
+        Manifest second = upstream.image(repository, "v1", OciContent.randomBlob(800));
+        Thread.sleep(1200);
+        anonymous().get(path).then().statusCode(200).header("Docker-Content-Digest", second.digest());
+        assertEquals(2, proxy.count("GET", "/" + repository + "/manifests/v1"));
+    }
+
+    @Test
+    void concurrentPullsOfAnUncachedBlobCauseOneUpstreamFetch() throws Exception {
+        String repository = name("flight");
+        Blob layer = OciContent.randomBlob(24 * 1024 * 1024);
+        upstream.image(repository, "v1", layer);
+        String path = "/v2/dist/" + repository + "/blobs/" + layer.digest();
+
+        ExecutorService pool = Executors.newFixedThreadPool(12);
+        try {
+            List<Future<HttpResponse<byte[]>>> pulls = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                pulls.add(pool.submit(() -> get(path)));
+            }
+            for (Future<HttpResponse<byte[]>> pull : pulls) {
+                assertArrayEquals(layer.bytes(), pull.get().body());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, proxy.count("GET", "/blobs/" + layer.digest()), proxy.log().toString());
+    }
+
+    @Test
+    void whatTheUpstreamDoesNotHoldIsAskedOnceWithinTheMemory() {
+        String path = "/v2/dist/library/no-such-image-" + UUID.randomUUID() + "/manifests/latest";
+        fails(anonymous().get(path), 404, "MANIFEST_UNKNOWN");
+        fails(anonymous().get(path), 404, "MANIFEST_UNKNOWN");
+        assertEquals(1, proxy.count("GET", path.substring("/v2/dist".length())));
+    }
+
+    @Test
+    void anUpstreamWithBasicAuthIsPulledWithItsCredentialsAndNotByAnonymousClients() {
+        UpstreamPush locked = new UpstreamPush(UpstreamTestResource.locked(), Optional.of(
+                TestAccounts.basic(UpstreamTestResource.LOCKED_USER, UpstreamTestResource.LOCKED_PASSWORD)));
+        String repository = name("locked");
+        Blob layer = OciContent.randomBlob(5000);
+        Manifest manifest = locked.image(repository, "v1", layer);
+
+        anonymous().get("/v2/locked/" + repository + "/manifests/v1").then().statusCode(401);
+        request().get("/v2/locked/" + repository + "/manifests/v1").then().statusCode(200)
+                .header("Docker-Content-Digest", manifest.digest());
+        assertArrayEquals(layer.bytes(), request().get("/v2/locked/" + repository + "/blobs/" + layer.digest())
+                .then().statusCode(200).extract().asByteArray());
+    }
+
+    @Test
+    void theAdminApiListsTheUpstreamsWithoutTheirSecrets() {
+        JsonPath upstreams = request().get("/api/v1/mirror/upstreams").then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("dist", "locked"), upstreams.getList("id", String.class));
+        assertEquals(List.of(true, false), upstreams.getList("isDefault", Boolean.class));
+        assertEquals(List.of(false, true), upstreams.getList("signsIn", Boolean.class));
+        assertEquals("PT1S", upstreams.getString("[0].tagFreshness"));
+        assertTrue(!upstreams.prettify().contains(UpstreamTestResource.LOCKED_PASSWORD));
+        anonymous().get("/api/v1/mirror/upstreams").then().statusCode(401);
+    }
+
+    /** A GET through a plain HTTP client, which fails on a body that ends before its Content-Length. */
+    private static HttpResponse<byte[]> get(String path) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + path))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, response.statusCode(), () -> path + ": " + new String(response.body()));
+        return response;
+    }
+
+    private static double metric(String name, String label) {
+        String metrics = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(line -> line.startsWith(name + "{") && line.contains(label))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+}
