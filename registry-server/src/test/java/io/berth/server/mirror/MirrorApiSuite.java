@@ -13,6 +13,7 @@ import io.berth.server.api.OciContent.Blob;
 import io.berth.server.api.OciContent.Manifest;
 import io.berth.server.testing.FaultProxy;
 import io.berth.server.testing.FaultProxy.Mode;
+import io.berth.server.testing.GcRuns;
 import io.berth.server.testing.TestAccounts;
 import io.berth.server.testing.UpstreamTestResource;
 import io.restassured.RestAssured;
@@ -237,6 +238,70 @@ abstract class MirrorApiSuite {
                 .header("Docker-Content-Digest", manifest.digest());
         assertArrayEquals(layer.bytes(), request().get("/v2/locked/" + repository + "/blobs/" + layer.digest())
                 .then().statusCode(200).extract().asByteArray());
+    }
+
+    @Test
+    void cachedContentNobodyPullsForTheKeepTimeExpiresInTheNextCollection() throws Exception {
+        UpstreamPush locked = new UpstreamPush(UpstreamTestResource.locked(), Optional.of(
+                TestAccounts.basic(UpstreamTestResource.LOCKED_USER, UpstreamTestResource.LOCKED_PASSWORD)));
+        String repository = name("expiring");
+        locked.image(repository, "v1", OciContent.randomBlob(3000));
+        request().get("/v2/locked/" + repository + "/manifests/v1").then().statusCode(200);
+        assertEquals(List.of("v1"), request().get("/v2/locked/" + repository + "/tags/list").then().statusCode(200)
+                .extract().jsonPath().getList("tags", String.class));
+        JsonPath rule = request().get("/api/v1/namespaces/locked/retention").then().statusCode(200).extract().jsonPath();
+        assertEquals("PT2S", rule.getString("removeNotPulledFor"), rule.prettify());
+
+        Thread.sleep(3500); // past the keep time of 2 s, and the 1 s in which pull times are written
+        GcRuns.collect(false);
+
+        List<String> tags = request().get("/v2/locked/" + repository + "/tags/list").then().statusCode(200)
+                .extract().jsonPath().getList("tags", String.class);
+        assertTrue(tags == null || tags.isEmpty(), "the unpulled tag expired: " + tags);
+    }
+
+    @Test
+    void aPushedSparseIndexIsAcceptedWithSparseIndexesOn() {
+        String repository = "local-sparse-" + UUID.randomUUID().toString().substring(0, 8);
+        Manifest present = io.berth.server.api.RegistryClient.pushImage(repository, "present");
+        Manifest absent = OciContent.manifest(OciContent.imageManifest(OciContent.OCI_MANIFEST,
+                OciContent.randomBlob(10).descriptor(OciContent.OCI_CONFIG)));
+        Manifest index = OciContent.manifest(OciContent.index(OciContent.OCI_INDEX, present, absent));
+
+        io.berth.server.api.RegistryClient.pushManifest(repository, "sparse", index);
+        request().accept(OciContent.OCI_INDEX).get("/v2/" + repository + "/manifests/sparse").then().statusCode(200)
+                .header("Docker-Content-Digest", index.digest());
+        request().get("/v2/" + repository + "/manifests/" + present.digest()).then().statusCode(200);
+        fails(request().get("/v2/" + repository + "/manifests/" + absent.digest()), 404, "MANIFEST_UNKNOWN");
+    }
+
+    @Test
+    void aPrefetchCachesTheChosenPlatformsOfAnImageSoTheyPullWithTheUpstreamDown() throws Exception {
+        String repository = name("prefetched");
+        Blob amdLayer = OciContent.randomBlob(70_000);
+        Blob armLayer = OciContent.randomBlob(80_000);
+        Manifest amd = upstream.image(repository, "amd", amdLayer);
+        Manifest arm = upstream.image(repository, "arm", armLayer);
+        com.fasterxml.jackson.databind.node.ObjectNode json = OciContent.index(OciContent.OCI_INDEX, amd, arm);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.path("manifests").get(1).path("platform")).put("architecture", "arm64");
+        Manifest index = OciContent.manifest(json);
+        upstream.manifest(repository, "2.0", index);
+
+        JsonPath prefetched = request().contentType("application/json")
+                .body("{\"image\": \"" + repository + ":2.0\", \"platforms\": [\"linux/amd64\"]}")
+                .post("/api/v1/mirror/dist/prefetch").then().statusCode(200).extract().jsonPath();
+        assertEquals("dist/" + repository, prefetched.getString("repository"));
+        assertEquals(index.digest(), prefetched.getString("digest"));
+        assertEquals(2, prefetched.getInt("manifests"), prefetched.prettify()); // the index and linux/amd64
+        assertEquals(2, prefetched.getInt("blobs"), prefetched.prettify()); // its config and layer
+        assertEquals(0, proxy.count("GET", "/blobs/" + armLayer.digest()), "the platform not asked for is not fetched");
+
+        proxy.mode(Mode.DOWN);
+        anonymous().accept(OciContent.OCI_INDEX).get("/v2/dist/" + repository + "/manifests/2.0").then().statusCode(200);
+        anonymous().get("/v2/dist/" + repository + "/manifests/" + amd.digest()).then().statusCode(200);
+        assertArrayEquals(amdLayer.bytes(), get("/v2/dist/" + repository + "/blobs/" + amdLayer.digest()).body());
+        fails(request().contentType("application/json").body("{\"image\": \"x:1\"}").post("/api/v1/mirror/nope/prefetch"),
+                404, "NAME_UNKNOWN");
     }
 
     @Test

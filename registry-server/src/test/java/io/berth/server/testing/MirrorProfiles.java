@@ -10,11 +10,12 @@ public final class MirrorProfiles {
     private MirrorProfiles() {
     }
 
-    /** Blobs on the filesystem. */
+    /** Blobs on the filesystem; pushed indexes may be sparse. */
     public static class Filesystem implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("berth.admin.password", TestAccounts.ADMIN_PASSWORD);
+            return Map.of("berth.admin.password", TestAccounts.ADMIN_PASSWORD,
+                    "berth.registry.manifest.sparse-indexes", "true");
         }
 
         @Override
