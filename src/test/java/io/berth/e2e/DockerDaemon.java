@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  * and waits until {@code docker version} answers and containerd's socket exists; when dockerd exits at once on
  * overlay2 it is started again on {@code vfs} (data root {@code F/data-vfs}). The folder {@code F} holds:
  * <ul>
- *   <li>{@code daemon.json}: only {@code deprecated-key-path}, so that dockerd writes its key here and not to
- *       {@code /etc/docker/key.json}, and never reads the machine's {@code /etc/docker/daemon.json};</li>
+ *   <li>{@code daemon.json}: {@code deprecated-key-path}, so that dockerd writes its key here and not to
+ *       {@code /etc/docker/key.json}, and never reads the machine's {@code /etc/docker/daemon.json}, and
+ *       {@code registry-mirrors} when started {@link #startWithMirror with a mirror};</li>
  *   <li>{@code data-<driver>/} (images, containers, containerd's content store), {@code dockerd.log}, {@code cli/}
  *       (the client's {@code DOCKER_CONFIG}: what {@code docker login} stores), {@code home/};</li>
  *   <li>{@code ns-run/}: bind-mounted over {@code /run} in a private mount namespace (see below);</li>
@@ -119,12 +120,25 @@ public final class DockerDaemon implements AutoCloseable {
      * folder) and waits until it answers; fails the test with dockerd's log when it does not.
      */
     public static DockerDaemon start(Path parent, String name) {
+        return start(parent, name, "");
+    }
+
+    /**
+     * Starts dockerd like {@link #start(Path, String)} with {@code registry} ({@code host:port}, plain
+     * HTTP) as its Docker Hub mirror ({@code registry-mirrors} in its {@code daemon.json}).
+     */
+    public static DockerDaemon startWithMirror(Path parent, String name, String registry) {
+        return start(parent, name, ", \"registry-mirrors\": [\"http://" + registry + "\"], \"insecure-registries\": [\""
+                + registry + "\"]");
+    }
+
+    private static DockerDaemon start(Path parent, String name, String settings) {
         Path dir = parent.resolve(name).toAbsolutePath().normalize();
         try {
-            return startOnce(dir, "overlay2");
+            return startOnce(dir, "overlay2", settings);
         } catch (DaemonExited overlay) {
             try {
-                return startOnce(dir, "vfs");
+                return startOnce(dir, "vfs", settings);
             } catch (IllegalStateException vfs) {
                 vfs.addSuppressed(overlay);
                 throw vfs;
@@ -132,7 +146,7 @@ public final class DockerDaemon implements AutoCloseable {
         }
     }
 
-    private static DockerDaemon startOnce(Path dir, String storageDriver) {
+    private static DockerDaemon startOnce(Path dir, String storageDriver, String settings) {
         Path execRoot;
         try {
             for (String sub : List.of("data-" + storageDriver, "cli", "home", "ns-run")) {
@@ -144,7 +158,7 @@ public final class DockerDaemon implements AutoCloseable {
             Files.createSymbolicLink(dir.resolve("exec"), execRoot);
             // dockerd's key would otherwise go to /etc/docker/key.json; no command-line flag sets it in 20.10.
             Files.writeString(dir.resolve("daemon.json"),
-                    "{\"deprecated-key-path\": \"" + dir.resolve("key.json") + "\"}\n");
+                    "{\"deprecated-key-path\": \"" + dir.resolve("key.json") + "\"" + settings + "}\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare dockerd's folders in " + dir, e);
         }

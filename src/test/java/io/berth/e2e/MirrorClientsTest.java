@@ -3,6 +3,7 @@ package io.berth.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,8 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,6 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the mirror namespace with the upstream gone.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class MirrorClientsTest {
 
@@ -46,6 +51,81 @@ class MirrorClientsTest {
     }
 
     @Test
+    @Order(1)
+    void skopeoCopiesAllPlatformsThroughTheMirrorAndOneChildPullsByDigestAndRuns() throws Exception {
+        ContainerTools.requireContainerRuntime();
+        ContainerTools.requireSkopeo();
+        ContainerTools.requireBuildah();
+        LocalBase.requireBusybox();
+        Path testDir = berth.dir().resolve("multi");
+        try (ContainerTools builder = ContainerTools.create(testDir, "builder", hub.registry()).withShortRunRoot();
+                ContainerTools client = ContainerTools.create(testDir, "client", mirror.registry()).withShortRunRoot()) {
+            builder.login(hub.registry(), hub.adminUser(), hub.adminPassword());
+            String localArch = builder.podman("info", "--format", "{{.Host.Arch}}").out().trim();
+            String otherArch = "arm64".equals(localArch) ? "amd64" : "arm64";
+            LocalBase.build(builder);
+            builder.podman("manifest", "create", "localhost/multi:1");
+            builder.podman("manifest", "add", "localhost/multi:1",
+                    "containers-storage:" + MultiPlatformTest.platformImage(builder, LocalBase.LOCAL, localArch));
+            builder.podman("manifest", "add", "localhost/multi:1",
+                    "containers-storage:" + MultiPlatformTest.platformImage(builder, "scratch", otherArch));
+            builder.podman("manifest", "push", "--all", "--format", "oci", "--tls-verify=false", "localhost/multi:1",
+                    "docker://" + hub.registry() + "/library/multi:1");
+
+            String mirrored = mirror.registry() + "/hub/library/multi";
+            client.skopeo("copy", "--all", "--src-tls-verify=false", "docker://" + mirrored + ":1",
+                    "oci:" + client.newDir("layout") + ":multi");
+            JsonNode index = OciLayout.parse(client.skopeo("inspect", "--raw", "--tls-verify=false",
+                    "docker://" + mirrored + ":1").stdout());
+            String nativeChild = null;
+            for (JsonNode child : index.path("manifests")) {
+                if (child.path("platform").path("architecture").asText().equals(localArch)) {
+                    nativeChild = child.path("digest").asText();
+                }
+            }
+            assertEquals(2, index.path("manifests").size(), index.toString());
+            client.podman("pull", "--tls-verify=false", mirrored + "@" + nativeChild);
+            assertEquals("linux/" + localArch, client.podman(AppContext.podmanRun(mirrored + "@" + nativeChild)).out().trim());
+        }
+        BerthHttp.assertNothingLeftRunning(testDir);
+    }
+
+    @Test
+    @Order(2)
+    void dockerPullsBusyboxThroughItsRegistryMirrorAndCtrThroughHostsToml() throws Exception {
+        DockerDaemon.requireDocker();
+        DockerDaemon.requireCtr();
+        ContainerTools.requireSkopeo();
+        ContainerTools.requireBuildah();
+        LocalBase.requireBusybox();
+        Path testDir = berth.dir().resolve("docker");
+        try (ContainerTools pusher = ContainerTools.create(testDir, "pusher", hub.registry()).withShortRunRoot();
+                DockerDaemon docker = DockerDaemon.startWithMirror(testDir, "dockerd", mirror.registry())) {
+            pusher.login(hub.registry(), hub.adminUser(), hub.adminPassword());
+            LocalBase.push(pusher, hub, "library/dockerbox:latest");
+
+            // "dockerbox" is a Docker Hub name: dockerd asks its mirror for library/dockerbox.
+            docker.docker("pull", "dockerbox");
+            assertEquals("hi from the mirror\n", docker.docker("run", "--rm", "--network", "none", "dockerbox",
+                    "/bin/busybox", "echo", "hi from the mirror").out());
+
+            Path hosts = Files.createDirectories(testDir.resolve("certs.d/docker.io"));
+            Files.writeString(hosts.resolve("hosts.toml"), """
+                    server = "https://registry-1.docker.io"
+
+                    [host."http://%s"]
+                      capabilities = ["pull", "resolve"]
+                    """.formatted(mirror.registry()));
+            String reference = "docker.io/library/dockerbox:latest";
+            docker.ctr("berth-e2e-mirror", "images", "pull", "--hosts-dir", testDir.resolve("certs.d").toString(), reference);
+            assertEquals("hi from ctr\n", docker.ctr("berth-e2e-mirror", "run", "--rm", reference, "berth-e2e-mirror",
+                    "/bin/busybox", "echo", "hi from ctr").out());
+        }
+        BerthHttp.assertNothingLeftRunning(testDir);
+    }
+
+    @Test
+    @Order(3)
     void podmanPullsDockerHubNamesThroughTheMirrorAndTheImageRuns() throws Exception {
         ContainerTools.requireContainerRuntime();
         ContainerTools.requireSkopeo();

@@ -100,7 +100,7 @@ class MultiPlatformTest {
      * Commits {@code localhost/multi-<arch>:1}: {@code from} plus {@code /platform.txt} naming the platform, with
      * the architecture set in its config and the command {@code cat /platform.txt}; returns its name.
      */
-    private static String platformImage(ContainerTools tools, String from, String arch) throws IOException {
+    static String platformImage(ContainerTools tools, String from, String arch) throws IOException {
         Path file = tools.newDir("platform-" + arch).resolve("platform.txt");
         Files.writeString(file, "linux/" + arch + "\n");
         String container = tools.buildah("from", "--arch", arch, "--os", "linux", from).out().trim();
