@@ -3,6 +3,8 @@ package io.berth.server.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counts the pull-through cache's work per upstream, at {@code /q/metrics}:
@@ -26,6 +28,7 @@ public class MirrorMetrics {
     }
 
     private final MeterRegistry registry;
+    private final Map<String, Counter> upstreamBytes = new ConcurrentHashMap<>();
 
     public MirrorMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -42,11 +45,11 @@ public class MirrorMetrics {
     }
 
     public void upstreamBytes(String upstream, long bytes) {
-        Counter.builder("berth.mirror.upstream.received").baseUnit("bytes")
+        // Called for every piece of every fetch: the counter is looked up once per upstream.
+        upstreamBytes.computeIfAbsent(upstream, id -> Counter.builder("berth.mirror.upstream.received").baseUnit("bytes")
                 .description("Bytes of blobs and manifests fetched from upstreams")
-                .tag("upstream", upstream)
-                .register(registry)
-                .increment(bytes);
+                .tag("upstream", id)
+                .register(registry)).increment(bytes);
     }
 
     public void upstreamError(String upstream) {

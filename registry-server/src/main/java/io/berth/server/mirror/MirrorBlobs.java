@@ -44,7 +44,7 @@ import org.jboss.logging.Logger;
 public class MirrorBlobs {
 
     private static final Logger LOG = Logger.getLogger(MirrorBlobs.class);
-    private static final int READ_SIZE = 256 * 1024;
+    private static final int READ_SIZE = 128 * 1024;
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final UpstreamClients clients;
@@ -214,7 +214,9 @@ public class MirrorBlobs {
             BlobWriter writer = store.openWriter(UUID.randomUUID(), fetch.digest.algorithm());
             try {
                 byte[] buffer = new byte[READ_SIZE];
-                for (int read; (read = body.body().read(buffer)) >= 0; ) {
+                // The upstream's stream hands over what each network read got (16 KiB or so); passed on
+                // piece by piece, every spool write, hand-off and reader wake-up would cost more than the bytes.
+                for (int read; (read = body.body().readNBytes(buffer, 0, buffer.length)) > 0; ) {
                     fetch.arrived(buffer, read);
                     writer.write(buffer, 0, read);
                     metrics.upstreamBytes(upstream.id(), read);

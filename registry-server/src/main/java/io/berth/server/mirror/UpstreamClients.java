@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.http.HttpClient;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 
 /** One {@link UpstreamClient} per configured upstream, over one HTTP client. */
@@ -17,7 +16,6 @@ public class UpstreamClients {
         HttpClient http = HttpClient.newBuilder()
                 .connectTimeout(config.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER) // followed by hand, without credentials
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build();
         this.clients = routes.upstreams().stream().collect(Collectors.toUnmodifiableMap(Upstream::id,
                 upstream -> new UpstreamClient(upstream, http, json, config.connectTimeout())));
