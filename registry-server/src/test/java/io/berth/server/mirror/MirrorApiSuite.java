@@ -144,6 +144,23 @@ abstract class MirrorApiSuite {
     }
 
     @Test
+    void anUpstreamThatStallsMidBlobIsGivenUpAfterTheStallTimeout() throws Exception {
+        String repository = name("stalled");
+        Blob layer = OciContent.randomBlob(3 * 1024 * 1024);
+        upstream.image(repository, "v1", layer);
+        String path = "/v2/dist/" + repository + "/blobs/" + layer.digest();
+
+        proxy.mode(Mode.STALL_BLOBS);
+        long started = System.nanoTime();
+        assertThrows(IOException.class, () -> get(path), "a stalled fetch fails the pull, it does not hang it");
+        long seconds = java.time.Duration.ofNanos(System.nanoTime() - started).toSeconds();
+        assertTrue(seconds < 15, "given up after the stall timeout of 2 s, not the proxy's 30 s: " + seconds + " s");
+        proxy.mode(Mode.PASS);
+        assertArrayEquals(layer.bytes(), get(path).body());
+        assertEquals(2, proxy.count("GET", "/blobs/" + layer.digest()), "the stalled fetch cached nothing");
+    }
+
+    @Test
     void bytesThatDoNotMatchTheDigestAreRefusedAndNotCached() throws Exception {
         String repository = name("corrupt");
         Blob layer = OciContent.randomBlob(2 * 1024 * 1024);

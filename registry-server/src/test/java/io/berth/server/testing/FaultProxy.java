@@ -32,7 +32,9 @@ public final class FaultProxy implements AutoCloseable {
         /** Send only the first half of each blob body, then close the connection. */
         CUT_BLOBS,
         /** Change one byte in the middle of each blob body. */
-        CORRUPT_BLOBS
+        CORRUPT_BLOBS,
+        /** Send the first half of each blob body, then nothing for 30 s, keeping the connection open. */
+        STALL_BLOBS
     }
 
     private final ServerSocket server;
@@ -132,7 +134,8 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     private static void copy(InputStream from, OutputStream to, Mode mode, long length) throws IOException {
-        long limit = mode == Mode.CUT_BLOBS && length > 0 ? length / 2 : Long.MAX_VALUE;
+        boolean halfOnly = (mode == Mode.CUT_BLOBS || mode == Mode.STALL_BLOBS) && length > 0;
+        long limit = halfOnly ? length / 2 : Long.MAX_VALUE;
         long corruptAt = mode == Mode.CORRUPT_BLOBS && length > 0 ? length / 2 : -1;
         byte[] buffer = new byte[64 * 1024];
         long sent = 0;
@@ -144,6 +147,13 @@ public final class FaultProxy implements AutoCloseable {
             sent += read;
         }
         to.flush();
+        if (mode == Mode.STALL_BLOBS) {
+            try {
+                Thread.sleep(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static String withClose(String head) {

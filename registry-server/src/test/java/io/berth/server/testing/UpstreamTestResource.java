@@ -63,6 +63,7 @@ public class UpstreamTestResource implements QuarkusTestResourceLifecycleManager
         config.put("berth.mirror.upstreams.locked.password", LOCKED_PASSWORD);
         config.put("berth.mirror.upstreams.locked.keep", "PT2S");
         config.put("berth.mirror.not-found-memory", "3s");
+        config.put("berth.mirror.stall-timeout", "2s");
         config.put("berth.mirror.retry-after", "11s");
         return config;
     }
