@@ -10,8 +10,8 @@ import java.util.Set;
 
 /**
  * Decides what a principal may do: the actions it holds in the repository's namespace, plus pull on
- * public repositories and namespaces, and on mirrored ones as their upstream's settings allow. A request for more than that is granted what it may have; a
- * partial grant is not an error.
+ * public repositories and namespaces, and on mirrored ones as their upstream's settings allow. A
+ * request for more than that is granted what it may have; a partial grant is not an error.
  */
 @ApplicationScoped
 public class AccessPolicy {

@@ -4,6 +4,7 @@ import io.berth.metadata.entity.ManifestEntity;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -30,6 +31,13 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
     private static final String WITH_CONTENT = "m.digest, m.media_type, m.size, m.content, m.subject_digest";
     private static final String WITHOUT_CONTENT = "m.digest, m.media_type, m.size, null, m.subject_digest";
 
+    /** The rows of a tag lookup: the named repository's tag and the manifest it points at ({@link #bindTag}). */
+    private static final String BY_TAG = """
+             from repository r
+             join tag t on t.repository_id = r.id
+             join manifest m on m.id = t.manifest_id
+            where r.name = ? and t.name = ?""";
+
     private final DataSource dataSource;
 
     public ManifestRepository(DataSource dataSource) {
@@ -50,16 +58,8 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
 
     /** Finds the manifest a tag of the named repository points at; the bytes are read only if asked for. */
     public Optional<StoredManifest> findByTag(String repositoryName, String tag, boolean withContent) {
-        return HotReads.first(dataSource, "select " + (withContent ? WITH_CONTENT : WITHOUT_CONTENT) + """
-                         from repository r
-                         join tag t on t.repository_id = r.id
-                         join manifest m on m.id = t.manifest_id
-                        where r.name = ? and t.name = ?""",
-                statement -> {
-                    statement.setString(1, repositoryName);
-                    statement.setString(2, tag);
-                },
-                ManifestRepository::storedManifest);
+        return HotReads.first(dataSource, "select " + (withContent ? WITH_CONTENT : WITHOUT_CONTENT) + BY_TAG,
+                statement -> bindTag(statement, repositoryName, tag), ManifestRepository::storedManifest);
     }
 
     /** A mirrored tag as cached: the manifest it points at, and when the upstream last confirmed it (if ever). */
@@ -68,18 +68,16 @@ public class ManifestRepository implements PanacheRepositoryBase<ManifestEntity,
 
     /** Finds the manifest a mirrored tag points at, with the time the upstream last confirmed the tag. */
     public Optional<MirroredTag> findMirroredTag(String repositoryName, String tag, boolean withContent) {
-        return HotReads.first(dataSource, "select " + (withContent ? WITH_CONTENT : WITHOUT_CONTENT) + """
-                        , t.upstream_checked_at
-                         from repository r
-                         join tag t on t.repository_id = r.id
-                         join manifest m on m.id = t.manifest_id
-                        where r.name = ? and t.name = ?""",
-                statement -> {
-                    statement.setString(1, repositoryName);
-                    statement.setString(2, tag);
-                },
+        return HotReads.first(dataSource, "select " + (withContent ? WITH_CONTENT : WITHOUT_CONTENT)
+                        + ", t.upstream_checked_at" + BY_TAG,
+                statement -> bindTag(statement, repositoryName, tag),
                 row -> new MirroredTag(storedManifest(row),
                         Optional.ofNullable(row.getTimestamp(6)).map(java.sql.Timestamp::toInstant)));
+    }
+
+    private static void bindTag(PreparedStatement statement, String repositoryName, String tag) throws SQLException {
+        statement.setString(1, repositoryName);
+        statement.setString(2, tag);
     }
 
     private static StoredManifest storedManifest(ResultSet row) throws SQLException {

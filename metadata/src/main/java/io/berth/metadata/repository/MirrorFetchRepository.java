@@ -1,10 +1,6 @@
 package io.berth.metadata.repository;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.PersistenceException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.UUID;
@@ -66,17 +62,7 @@ public class MirrorFetchRepository {
         });
     }
 
-    private <T> T run(String sql, Work<T> work) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql)) {
-            return work.run(statement);
-        } catch (SQLException e) {
-            throw new PersistenceException("mirror fetch lease: " + e.getMessage(), e);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(PreparedStatement statement) throws SQLException;
+    private <T> T run(String sql, AutoCommitted.StatementWork<T> work) {
+        return AutoCommitted.run(dataSource, sql, "mirror fetch lease", work);
     }
 }

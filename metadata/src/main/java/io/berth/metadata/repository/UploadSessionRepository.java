@@ -3,9 +3,6 @@ package io.berth.metadata.repository;
 import io.berth.metadata.entity.UploadSessionEntity;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.PersistenceException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -179,19 +176,8 @@ public class UploadSessionRepository implements PanacheRepositoryBase<UploadSess
                 });
     }
 
-    /** One statement on a pooled connection of its own, outside any transaction (auto-commit). */
-    private <T> T autoCommitted(String sql, String failure, StatementWork<T> work) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql)) {
-            return work.run(statement);
-        } catch (SQLException e) {
-            throw new PersistenceException(failure + ": " + e.getMessage(), e);
-        }
-    }
-
-    @FunctionalInterface
-    private interface StatementWork<T> {
-        T run(PreparedStatement statement) throws SQLException;
+    private <T> T autoCommitted(String sql, String failure, AutoCommitted.StatementWork<T> work) {
+        return AutoCommitted.run(dataSource, sql, failure, work);
     }
 
     private static UploadSessionEntity session(ResultSet row) throws SQLException {
