@@ -1,6 +1,8 @@
 package io.berth.server.mirror;
 
 import io.berth.metadata.repository.MirrorFetchRepository;
+import io.berth.server.error.OciErrorCode;
+import io.berth.server.error.RetryLaterException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -11,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,6 +28,8 @@ public class FetchLeases {
 
     private final MirrorFetchRepository leases;
     private final Duration lease;
+    private final Duration fetchWait;
+    private final Duration retryAfter;
     private final Set<UUID> held = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("berth-mirror-lease-renewer").factory());
@@ -32,6 +37,8 @@ public class FetchLeases {
     FetchLeases(MirrorFetchRepository leases, MirrorConfig config) {
         this.leases = leases;
         this.lease = config.fetchLease();
+        this.fetchWait = config.fetchWait();
+        this.retryAfter = config.retryAfter();
         long every = Math.max(100, lease.toMillis() / 3);
         renewer.scheduleWithFixedDelay(this::renewAll, every, every, TimeUnit.MILLISECONDS);
     }
@@ -67,9 +74,36 @@ public class FetchLeases {
         return Optional.of(new Claim(key, token));
     }
 
-    /** How long a claim lasts unrenewed: a waiting replica looks again after a fraction of it. */
-    public Duration lease() {
-        return lease;
+    /** The {@link System#nanoTime} past which a pull that began now stops waiting for another replica. */
+    public long waitDeadline() {
+        return System.nanoTime() + fetchWait.toNanos();
+    }
+
+    /**
+     * Waits while another replica holds the claim on a fetch, looking every {@code every} for what it
+     * stores: returns that once it appears, or empty after half a lease, when that replica's claim may
+     * have lapsed (the caller tries to claim the fetch itself). Past {@code deadline} (from
+     * {@link #waitDeadline}) the pull is answered 503.
+     */
+    public <T> Optional<T> awaitOtherReplica(long deadline, Duration every, Supplier<Optional<T>> stored, String what) {
+        long retakeAt = System.nanoTime() + lease.toNanos() / 2;
+        while (System.nanoTime() < retakeAt) {
+            if (System.nanoTime() > deadline) {
+                throw new RetryLaterException(OciErrorCode.UNAVAILABLE, "another replica has been fetching " + what
+                        + " for longer than " + fetchWait + " (berth.mirror.fetch-wait)", retryAfter);
+            }
+            try {
+                Thread.sleep(every);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RetryLaterException(OciErrorCode.UNAVAILABLE, "interrupted while waiting for " + what, retryAfter);
+            }
+            Optional<T> found = stored.get();
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
     }
 
     private void renewAll() {

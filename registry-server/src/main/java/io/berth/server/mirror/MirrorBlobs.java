@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -129,7 +128,7 @@ public class MirrorBlobs {
             metrics.pulled(route.upstream().id(), Kind.BLOB, Result.HIT);
             return new Pull.Stored();
         }
-        long deadline = System.nanoTime() + config.fetchWait().toNanos();
+        long deadline = leases.waitDeadline();
         while (true) {
             BlobFetch fresh = new BlobFetch(digest);
             BlobFetch running = inFlight.putIfAbsent(digest, fresh);
@@ -147,40 +146,18 @@ public class MirrorBlobs {
                 }
                 case FAILED -> throw answerFor(route, digest, fetch.failure());
                 case ELSEWHERE -> {
-                    if (awaitOtherReplica(route, digest, deadline)) {
+                    // Stored by the other replica, or its claim lapsed: then this one tries to claim the fetch.
+                    Optional<Pull> stored = leases.awaitOtherReplica(deadline, POLL,
+                            () -> linkIfStored(route.cache(), digest) ? Optional.of(new Pull.Stored()) : Optional.empty(),
+                            digest + " from upstream " + route.upstream().id());
+                    if (stored.isPresent()) {
                         metrics.pulled(route.upstream().id(), Kind.BLOB, Result.JOIN);
-                        return new Pull.Stored();
+                        return stored.get();
                     }
                 }
                 case STARTING -> throw new IllegalStateException("awaitAnswer returned while starting");
             }
         }
-    }
-
-    /**
-     * Waits while another replica fetches: true once the blob is stored, false when that replica's lease
-     * may have run out (the caller then tries to take the fetch over); 503 at the deadline.
-     */
-    private boolean awaitOtherReplica(MirrorRoute route, Digest digest, long deadline) {
-        long retakeAt = System.nanoTime() + leases.lease().toNanos() / 2;
-        while (System.nanoTime() < retakeAt) {
-            if (System.nanoTime() > deadline) {
-                throw new RetryLaterException(OciErrorCode.UNAVAILABLE, "another replica has been fetching " + digest
-                        + " from upstream " + route.upstream().id() + " for longer than " + config.fetchWait(),
-                        config.retryAfter());
-            }
-            try {
-                Thread.sleep(POLL);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RetryLaterException(OciErrorCode.UNAVAILABLE, "interrupted while waiting for " + digest,
-                        config.retryAfter());
-            }
-            if (linkIfStored(route.cache(), digest)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Claims the fetch for this replica and starts it, or marks it as another replica's. */

@@ -2,7 +2,6 @@ package io.berth.server.mirror;
 
 import io.berth.metadata.repository.ManifestRepository;
 import io.berth.metadata.repository.ManifestRepository.MirroredTag;
-import io.berth.metadata.repository.NewManifest;
 import io.berth.metadata.repository.RepositoryRepository;
 import io.berth.metadata.repository.StoredManifest;
 import io.berth.metadata.repository.TagRepository;
@@ -22,14 +21,10 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -155,7 +150,7 @@ public class MirrorManifests {
     }
 
     private StoredManifest fetchOnce(MirrorRoute route, Reference reference, String key) {
-        long deadline = System.nanoTime() + config.fetchWait().toNanos();
+        long deadline = leases.waitDeadline();
         Instant asked = Instant.now();
         while (true) {
             Optional<FetchLeases.Claim> claim = leases.claim("manifest " + route.cache() + " " + reference);
@@ -164,19 +159,12 @@ public class MirrorManifests {
                     return fetchAndCache(route, reference, key);
                 }
             }
-            // Another replica fetches it: wait for what it caches, or its lease to run out.
-            long retakeAt = System.nanoTime() + leases.lease().toNanos() / 2;
-            while (System.nanoTime() < retakeAt) {
-                if (System.nanoTime() > deadline) {
-                    throw new RetryLaterException(OciErrorCode.UNAVAILABLE, "another replica has been fetching manifest "
-                            + reference + " of " + route.cache() + " for longer than " + config.fetchWait(), config.retryAfter());
-                }
-                sleep();
-                Optional<StoredManifest> cached = cachedSince(route, reference, asked);
-                if (cached.isPresent()) {
-                    metrics.pulled(route.upstream().id(), Kind.MANIFEST, Result.JOIN);
-                    return cached.get();
-                }
+            // Another replica fetches it: wait for what it caches, or for its claim to lapse.
+            Optional<StoredManifest> cached = leases.awaitOtherReplica(deadline, POLL, () -> cachedSince(route, reference, asked),
+                    "manifest " + reference + " of " + route.cache());
+            if (cached.isPresent()) {
+                metrics.pulled(route.upstream().id(), Kind.MANIFEST, Result.JOIN);
+                return cached.get();
             }
         }
     }
@@ -211,12 +199,7 @@ public class MirrorManifests {
         ParsedManifest parsed = parser.parse(fetched.content(), fetched.mediaType());
         QuarkusTransaction.requiringNew().run(() -> {
             long repositoryId = repositories.getOrCreate(route.cache().value());
-            long manifestId = manifests.save(new NewManifest(repositoryId, digest.toString(), parsed.mediaType(),
-                    parsed.artifactType().orElse(null), fetched.content(),
-                    parsed.config().map(c -> c.digest().toString()).orElse(null),
-                    parsed.subject().map(s -> s.digest().toString()).orElse(null),
-                    parsed.annotations().orElse(null),
-                    digests(parsed.blobs()), digests(parsed.children())));
+            long manifestId = manifests.save(parsed.toStore(repositoryId, digest, fetched.content()));
             if (reference instanceof Reference.Tag(String tag)) {
                 point(repositoryId, tag, manifestId, digest.toString(), route);
                 tags.markUpstreamChecked(repositoryId, tag);
@@ -227,7 +210,7 @@ public class MirrorManifests {
         LOG.infof("Cached manifest %s (%s) of %s from upstream %s%s", digest, parsed.mediaType(), route.cache(),
                 route.upstream().id(), reference instanceof Reference.Tag(String tag) ? " as " + tag : "");
         return new StoredManifest(digest.toString(), parsed.mediaType(), fetched.content().length, fetched.content(),
-                parsed.subject().map(s -> s.digest().toString()).orElse(null));
+                parsed.subjectDigest().orElse(null));
     }
 
     /** Points the cached tag where the upstream's points; a concurrent creation is read again and moved. */
@@ -263,18 +246,5 @@ public class MirrorManifests {
 
     private static String key(MirrorRoute route, Reference reference) {
         return route.remote() + (reference instanceof Reference.Tag ? ":" : "@") + reference;
-    }
-
-    private static Set<String> digests(List<ParsedManifest.Descriptor> descriptors) {
-        return descriptors.stream().map(d -> d.digest().toString()).collect(Collectors.toCollection(LinkedHashSet::new));
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(POLL);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for another replica's fetch", e);
-        }
     }
 }

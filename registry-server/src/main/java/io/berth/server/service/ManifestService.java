@@ -2,7 +2,6 @@ package io.berth.server.service;
 
 import io.berth.metadata.repository.BlobRepository;
 import io.berth.metadata.repository.ManifestRepository;
-import io.berth.metadata.repository.NewManifest;
 import io.berth.metadata.repository.ReferencingManifests;
 import io.berth.metadata.repository.Removal;
 import io.berth.metadata.repository.RepositoryRepository;
@@ -135,12 +134,7 @@ public class ManifestService {
             quotas.requireWithinQuota(repository);
             long repositoryId = repositories.getOrCreate(repository.value());
             checkReferences(repository, repositoryId, parsed);
-            long manifestId = manifests.save(new NewManifest(repositoryId, digest.toString(), parsed.mediaType(),
-                    parsed.artifactType().orElse(null), content,
-                    parsed.config().map(c -> c.digest().toString()).orElse(null),
-                    parsed.subject().map(s -> s.digest().toString()).orElse(null),
-                    parsed.annotations().orElse(null),
-                    digests(parsed.blobs()), digests(parsed.children())));
+            long manifestId = manifests.save(parsed.toStore(repositoryId, digest, content));
             for (Reference.Tag tag : tagsToPoint) {
                 immutableTags.point(repository, repositoryId, tag.name(), manifestId, digest.toString(), actor);
             }
@@ -153,7 +147,7 @@ public class ManifestService {
 
     private void checkReferences(RepositoryName repository, long repositoryId, ParsedManifest parsed) {
         // Both look-ups lock what they find until the push commits, so no DELETE removes it meanwhile.
-        Map<String, Long> linked = blobs.findLinkedSizes(repositoryId, digests(parsed.blobs()));
+        Map<String, Long> linked = blobs.findLinkedSizes(repositoryId, ParsedManifest.digests(parsed.blobs()));
         List<RegistryException> problems = new ArrayList<>();
         for (Descriptor blob : parsed.blobs()) {
             Long size = linked.get(blob.digest().toString());
@@ -167,7 +161,7 @@ public class ManifestService {
                         .withDetail("digest", blob.digest().toString()));
             }
         }
-        Set<String> children = config.manifest().sparseIndexes() ? Set.of() : digests(parsed.children());
+        Set<String> children = config.manifest().sparseIndexes() ? Set.of() : ParsedManifest.digests(parsed.children());
         for (String child : manifests.findMissing(repositoryId, children)) {
             problems.add(new RegistryException(OciErrorCode.MANIFEST_BLOB_UNKNOWN, "the index references manifest "
                     + child + ", which is not in repository " + repository + "; push it first")
@@ -244,9 +238,5 @@ public class ManifestService {
             tags.recordRemovals(repositoryId, tagged, digest.toString(), actor);
         }
         return removal;
-    }
-
-    private static Set<String> digests(List<Descriptor> descriptors) {
-        return descriptors.stream().map(d -> d.digest().toString()).collect(Collectors.toCollection(LinkedHashSet::new));
     }
 }

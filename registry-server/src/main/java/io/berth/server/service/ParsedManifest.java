@@ -1,8 +1,12 @@
 package io.berth.server.service;
 
+import io.berth.metadata.repository.NewManifest;
 import io.berth.storage.Digest;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What the registry needs to know of a pushed manifest: its type, what it references, its subject,
@@ -26,5 +30,22 @@ public record ParsedManifest(
 
     /** A content descriptor: what a manifest says of a blob or a manifest it references. */
     public record Descriptor(String mediaType, Digest digest, long size) {
+    }
+
+    /** The row to store for these bytes, parsed as this, under {@code digest} in the repository. */
+    public NewManifest toStore(long repositoryId, Digest digest, byte[] content) {
+        return new NewManifest(repositoryId, digest.toString(), mediaType, artifactType.orElse(null), content,
+                config.map(c -> c.digest().toString()).orElse(null), subjectDigest().orElse(null),
+                annotations.orElse(null), digests(blobs), digests(children));
+    }
+
+    /** The digest of the subject, if the manifest has one. */
+    public Optional<String> subjectDigest() {
+        return subject.map(s -> s.digest().toString());
+    }
+
+    /** The digests of descriptors, in their order, each once. */
+    public static Set<String> digests(List<Descriptor> descriptors) {
+        return descriptors.stream().map(d -> d.digest().toString()).collect(Collectors.toCollection(LinkedHashSet::new));
     }
 }
