@@ -301,6 +301,9 @@ class HostileInputPropertyTest {
                 v -> json("PUT", "/api/v1/organizations/" + f.organization() + "/members/" + f.user(), admin,
                         "{\"role\":\"", v, "\"}")));
 
+        targets.add(Target.text("mirror prefetch upstream", names, Expect.REFUSAL,
+                v -> json("POST", "/api/v1/mirror/" + v.url() + "/prefetch", admin, "{\"image\":\"", v, "\"}")));
+
         // JSON fields of the admin API.
         targets.add(Target.text("new user name", names, Expect.REFUSAL,
                 v -> json("POST", "/api/v1/users", admin, "{\"password\":\"abcdefgh1\",\"name\":\"", v, "\"}")));
