@@ -159,7 +159,7 @@ public class UpstreamClient {
         }
         authorization.ifPresent(value -> request.header("Authorization", value));
         try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            return http.send(request.build(), answer -> new ReadAheadBody());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UpstreamException("interrupted while asking " + uri.getHost(), new InterruptedIOException());
