@@ -14,8 +14,10 @@ import io.berth.server.api.OciContent.Manifest;
 import io.berth.server.testing.FaultProxy;
 import io.berth.server.testing.FaultProxy.Mode;
 import io.berth.server.testing.GcRuns;
+import io.berth.server.testing.Sql;
 import io.berth.server.testing.TestAccounts;
 import io.berth.server.testing.UpstreamTestResource;
+import io.agroal.api.AgroalDataSource;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import java.io.IOException;
@@ -30,6 +32,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import jakarta.inject.Inject;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +49,9 @@ abstract class MirrorApiSuite {
 
     private final UpstreamPush upstream = new UpstreamPush(UpstreamTestResource.open(), Optional.empty());
     private final FaultProxy proxy = UpstreamTestResource.proxy();
+
+    @Inject
+    AgroalDataSource dataSource;
 
     @AfterEach
     void upstreamBackToNormal() {
@@ -190,6 +197,65 @@ abstract class MirrorApiSuite {
         assertArrayEquals(cached.bytes(), get("/v2/dist/" + repository + "/blobs/" + cached.digest()).body());
         fails(anonymous().get("/v2/dist/" + repository + "/blobs/" + uncached.digest()), 503, "UNAVAILABLE")
                 .header("Retry-After", "7"); // the upstream's own Retry-After
+    }
+
+    @Test
+    void anUpstreamAnswering5xxLeavesCachedContentServedAndAMissGets503() throws Exception {
+        String repository = name("failing");
+        Blob cached = OciContent.randomBlob(1200);
+        Blob uncached = OciContent.randomBlob(1201);
+        Manifest manifest = upstream.image(repository, "v1", cached, uncached);
+        anonymous().get("/v2/dist/" + repository + "/manifests/v1").then().statusCode(200);
+        assertArrayEquals(cached.bytes(), get("/v2/dist/" + repository + "/blobs/" + cached.digest()).body());
+        double staleBefore = metric("berth_mirror_requests_total", "result=\"stale\"");
+
+        proxy.mode(Mode.SERVER_ERROR);
+        Thread.sleep(1200); // past the tag's freshness: the upstream is asked, and fails
+        anonymous().get("/v2/dist/" + repository + "/manifests/v1").then().statusCode(200)
+                .header("Docker-Content-Digest", manifest.digest());
+        assertArrayEquals(cached.bytes(), get("/v2/dist/" + repository + "/blobs/" + cached.digest()).body());
+        fails(anonymous().get("/v2/dist/" + repository + "/blobs/" + uncached.digest()), 503, "UNAVAILABLE")
+                .header("Retry-After", "11"); // the upstream sent none: berth.mirror.retry-after
+        assertTrue(metric("berth_mirror_requests_total", "result=\"stale\"") > staleBefore, "the stale serve is counted");
+    }
+
+    @Test
+    void anUpstreamThatDoesNotAnswerIsGivenUpAfterTheTimeoutAndCachedContentServed() throws Exception {
+        String repository = name("silent");
+        Blob cached = OciContent.randomBlob(1300);
+        Blob uncached = OciContent.randomBlob(1301);
+        Manifest manifest = upstream.image(repository, "v1", cached, uncached);
+        anonymous().get("/v2/dist/" + repository + "/manifests/v1").then().statusCode(200);
+
+        proxy.mode(Mode.NO_ANSWER);
+        Thread.sleep(1200);
+        long started = System.nanoTime();
+        anonymous().get("/v2/dist/" + repository + "/manifests/v1").then().statusCode(200)
+                .header("Docker-Content-Digest", manifest.digest());
+        long waited = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        assertTrue(waited >= 1500 && waited < 15_000,
+                "served stale once the 2 s answer timeout passed, not the proxy's 30 s silence: " + waited + " ms");
+        fails(anonymous().get("/v2/dist/" + repository + "/blobs/" + uncached.digest()), 503, "UNAVAILABLE");
+    }
+
+    @Test
+    void aFetchClaimedByAReplicaThatDiedIsTakenOverWhenItsClaimLapses() throws Exception {
+        String repository = name("orphaned");
+        Blob layer = OciContent.randomBlob(2 * 1024 * 1024);
+        upstream.image(repository, "v1", layer);
+        String key = "blob " + layer.digest();
+        // What a replica that claimed the fetch and died leaves behind: a claim nobody renews, 2 s left.
+        Sql.execute(dataSource, "insert into mirror_fetch (fetch_key, lease_token, lease_expires_at) values (?, "
+                + "gen_random_uuid(), now() + interval '2 seconds')", key);
+
+        long started = System.nanoTime();
+        assertArrayEquals(layer.bytes(), get("/v2/dist/" + repository + "/blobs/" + layer.digest()).body());
+        long waited = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        assertTrue(waited >= 1400, "the pull waited for the other replica's claim first: " + waited + " ms");
+        assertTrue(waited < 10_000, "and took the fetch over once the claim lapsed: " + waited + " ms");
+        assertEquals(1, proxy.count("GET", "/blobs/" + layer.digest()), "fetched once, by the replica that took over");
+        assertTrue(!Sql.exists(dataSource, "select 1 from mirror_fetch where fetch_key = ?", key),
+                "the finished fetch released its claim");
     }
 
     @Test

@@ -29,6 +29,10 @@ public final class FaultProxy implements AutoCloseable {
         DOWN,
         /** Answer every request 429 Too Many Requests, Retry-After 7. */
         TOO_MANY_REQUESTS,
+        /** Answer every request 502 Bad Gateway, as an upstream whose own backend fails. */
+        SERVER_ERROR,
+        /** Take each request and answer nothing for 30 s, keeping the connection open. */
+        NO_ANSWER,
         /** Send only the first half of each blob body, then close the connection. */
         CUT_BLOBS,
         /** Change one byte in the middle of each blob body. */
@@ -110,6 +114,15 @@ public final class FaultProxy implements AutoCloseable {
                         + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 return;
             }
+            if (now == Mode.SERVER_ERROR) {
+                out.write(("HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n"
+                        + "Connection: close\r\n\r\nbad gateway").getBytes(StandardCharsets.ISO_8859_1));
+                return;
+            }
+            if (now == Mode.NO_ANSWER) {
+                pause();
+                return;
+            }
             log.add(method + " " + path);
             try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort)) {
                 OutputStream toUpstream = upstream.getOutputStream();
@@ -148,11 +161,16 @@ public final class FaultProxy implements AutoCloseable {
         }
         to.flush();
         if (mode == Mode.STALL_BLOBS) {
-            try {
-                Thread.sleep(30_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            pause();
+        }
+    }
+
+    /** Holds the connection open and silent for longer than any timeout under test. */
+    private static void pause() {
+        try {
+            Thread.sleep(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

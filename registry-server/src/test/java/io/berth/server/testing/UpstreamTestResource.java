@@ -64,6 +64,8 @@ public class UpstreamTestResource implements QuarkusTestResourceLifecycleManager
         config.put("berth.mirror.upstreams.locked.keep", "PT2S");
         config.put("berth.mirror.not-found-memory", "3s");
         config.put("berth.mirror.stall-timeout", "2s");
+        config.put("berth.mirror.connect-timeout", "2s");
+        config.put("berth.mirror.fetch-lease", "3s");
         config.put("berth.mirror.retry-after", "11s");
         return config;
     }
