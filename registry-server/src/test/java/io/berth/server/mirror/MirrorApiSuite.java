@@ -20,6 +20,7 @@ import io.berth.server.testing.UpstreamTestResource;
 import io.agroal.api.AgroalDataSource;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
+import io.restassured.response.ValidatableResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -183,59 +184,36 @@ abstract class MirrorApiSuite {
 
     @Test
     void aRateLimitingUpstreamLeavesCachedContentServedAndAMissGets503() throws Exception {
-        String repository = name("limited");
-        Blob cached = OciContent.randomBlob(1000);
-        Blob uncached = OciContent.randomBlob(1001);
-        Manifest manifest = upstream.image(repository, "v1", cached, uncached);
-        anonymous().get("/v2/dist/" + repository + "/manifests/v1").then().statusCode(200);
-        assertArrayEquals(cached.bytes(), get("/v2/dist/" + repository + "/blobs/" + cached.digest()).body());
-
+        Cached image = cachedImage("limited");
         proxy.mode(Mode.TOO_MANY_REQUESTS);
         Thread.sleep(1200);
-        anonymous().get("/v2/dist/" + repository + "/manifests/v1").then().statusCode(200)
-                .header("Docker-Content-Digest", manifest.digest());
-        assertArrayEquals(cached.bytes(), get("/v2/dist/" + repository + "/blobs/" + cached.digest()).body());
-        fails(anonymous().get("/v2/dist/" + repository + "/blobs/" + uncached.digest()), 503, "UNAVAILABLE")
-                .header("Retry-After", "7"); // the upstream's own Retry-After
+        image.servedFromTheCache();
+        image.missRefused().header("Retry-After", "7"); // the upstream's own Retry-After
     }
 
     @Test
     void anUpstreamAnswering5xxLeavesCachedContentServedAndAMissGets503() throws Exception {
-        String repository = name("failing");
-        Blob cached = OciContent.randomBlob(1200);
-        Blob uncached = OciContent.randomBlob(1201);
-        Manifest manifest = upstream.image(repository, "v1", cached, uncached);
-        anonymous().get("/v2/dist/" + repository + "/manifests/v1").then().statusCode(200);
-        assertArrayEquals(cached.bytes(), get("/v2/dist/" + repository + "/blobs/" + cached.digest()).body());
+        Cached image = cachedImage("failing");
         double staleBefore = metric("berth_mirror_requests_total", "result=\"stale\"");
 
         proxy.mode(Mode.SERVER_ERROR);
         Thread.sleep(1200); // past the tag's freshness: the upstream is asked, and fails
-        anonymous().get("/v2/dist/" + repository + "/manifests/v1").then().statusCode(200)
-                .header("Docker-Content-Digest", manifest.digest());
-        assertArrayEquals(cached.bytes(), get("/v2/dist/" + repository + "/blobs/" + cached.digest()).body());
-        fails(anonymous().get("/v2/dist/" + repository + "/blobs/" + uncached.digest()), 503, "UNAVAILABLE")
-                .header("Retry-After", "11"); // the upstream sent none: berth.mirror.retry-after
+        image.servedFromTheCache();
+        image.missRefused().header("Retry-After", "11"); // the upstream sent none: berth.mirror.retry-after
         assertTrue(metric("berth_mirror_requests_total", "result=\"stale\"") > staleBefore, "the stale serve is counted");
     }
 
     @Test
     void anUpstreamThatDoesNotAnswerIsGivenUpAfterTheTimeoutAndCachedContentServed() throws Exception {
-        String repository = name("silent");
-        Blob cached = OciContent.randomBlob(1300);
-        Blob uncached = OciContent.randomBlob(1301);
-        Manifest manifest = upstream.image(repository, "v1", cached, uncached);
-        anonymous().get("/v2/dist/" + repository + "/manifests/v1").then().statusCode(200);
-
+        Cached image = cachedImage("silent");
         proxy.mode(Mode.NO_ANSWER);
         Thread.sleep(1200);
         long started = System.nanoTime();
-        anonymous().get("/v2/dist/" + repository + "/manifests/v1").then().statusCode(200)
-                .header("Docker-Content-Digest", manifest.digest());
+        image.tagServedFromTheCache();
         long waited = Duration.ofNanos(System.nanoTime() - started).toMillis();
         assertTrue(waited >= 1500 && waited < 15_000,
                 "served stale once the 2 s answer timeout passed, not the proxy's 30 s silence: " + waited + " ms");
-        fails(anonymous().get("/v2/dist/" + repository + "/blobs/" + uncached.digest()), 503, "UNAVAILABLE");
+        image.missRefused();
     }
 
     @Test
@@ -396,6 +374,37 @@ abstract class MirrorApiSuite {
         assertEquals("PT1S", upstreams.getString("[0].tagFreshness"));
         assertTrue(!upstreams.prettify().contains(UpstreamTestResource.LOCKED_PASSWORD));
         anonymous().get("/api/v1/mirror/upstreams").then().statusCode(401);
+    }
+
+    /** An image on the upstream whose tag and one blob are cached, and one blob not. */
+    private Cached cachedImage(String purpose) throws Exception {
+        String repository = name(purpose);
+        Blob cached = OciContent.randomBlob(1000);
+        Blob uncached = OciContent.randomBlob(1001);
+        Manifest manifest = upstream.image(repository, "v1", cached, uncached);
+        anonymous().get("/v2/dist/" + repository + "/manifests/v1").then().statusCode(200);
+        assertArrayEquals(cached.bytes(), get("/v2/dist/" + repository + "/blobs/" + cached.digest()).body());
+        return new Cached(repository, manifest, cached, uncached);
+    }
+
+    private record Cached(String repository, Manifest manifest, Blob cached, Blob uncached) {
+
+        /** The tag still pulls, as the digest the cache holds. */
+        void tagServedFromTheCache() {
+            anonymous().get("/v2/dist/" + repository + "/manifests/v1").then().statusCode(200)
+                    .header("Docker-Content-Digest", manifest.digest());
+        }
+
+        /** The tag and the cached blob still pull. */
+        void servedFromTheCache() throws Exception {
+            tagServedFromTheCache();
+            assertArrayEquals(cached.bytes(), get("/v2/dist/" + repository + "/blobs/" + cached.digest()).body());
+        }
+
+        /** The blob that was never pulled is refused 503, to be retried. */
+        ValidatableResponse missRefused() {
+            return fails(anonymous().get("/v2/dist/" + repository + "/blobs/" + uncached.digest()), 503, "UNAVAILABLE");
+        }
     }
 
     /** A GET through a plain HTTP client, which fails on a body that ends before its Content-Length. */
